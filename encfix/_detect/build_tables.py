@@ -1,0 +1,130 @@
+"""Regenerate ``encfix/_detect/data/tables.json`` from CPython's codecs and the
+shipped language model: ``python -m encfix._detect.build_tables``.
+
+For every wrong decoder it records
+
+* ``encodable``: the characters the decoder yields for single bytes and byte
+  pairs (plus ASCII): the alphabet a span of its mojibake is written in;
+* ``suspicious``: those of them that real text rarely uses -- C1 controls,
+  private-use characters, Latin-1 letters and symbols, box drawing, half-width
+  katakana, and CJK characters that no language model ranks common.
+
+The union of ``suspicious`` is the fast path's one compiled regex: text that
+contains none of these characters cannot hold a mojibake span of two or more
+characters made by any decoder encfix knows, and is returned at once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import sys
+from pathlib import Path
+
+from encfix.codecs import DECODERS
+from encfix.model._classes import char_class
+
+OUT = Path(__file__).resolve().parent / "data" / "tables.json"
+
+#: a CJK character is "common" when some language's unigram cost is below this
+COMMON_COST = 11.0
+#: classes that clean CJK text uses freely and mojibake cannot be told by
+NEVER_SUSPICIOUS = {"space", "cjk_punct", "gen_punct", "ascii_punct", "digit"}
+NEVER_SUSPICIOUS_CHARS = set("\u00b7\u00d7\u00b0\u00a0")  # · × ° NBSP
+
+
+def producible(name: str) -> set[str]:
+    dec = DECODERS[name]
+    out: set[str] = set(chr(i) for i in range(128))
+    singles = [bytes([b]) for b in range(0x80, 0x100)]
+    for b in singles:
+        try:
+            out.update(dec.decode(b))
+        except UnicodeDecodeError:
+            pass
+    if dec.multibyte:
+        for lead in range(0x80, 0x100):
+            for trail in range(0x30, 0x100):
+                try:
+                    s = dec.decode(bytes([lead, trail]))
+                except UnicodeDecodeError:
+                    continue
+                if len(s) <= 2:
+                    out.update(s)
+        if name == "euc-jp":
+            for a in range(0xA1, 0xFF):
+                for b in range(0xA1, 0xFF):
+                    try:
+                        out.update(dec.decode(bytes([0x8F, a, b])))
+                    except UnicodeDecodeError:
+                        pass
+    return out
+
+
+def ranges(chars: set[str]) -> list[list[int]]:
+    cps = sorted(ord(c) for c in chars)
+    out: list[list[int]] = []
+    for cp in cps:
+        if out and cp == out[-1][1] + 1:
+            out[-1][1] = cp
+        else:
+            out.append([cp, cp])
+    return out
+
+
+def is_suspicious(ch: str, common: set[str]) -> bool:
+    if ch.isascii() or ch in NEVER_SUSPICIOUS_CHARS:
+        return False
+    k = char_class(ch)
+    if k in NEVER_SUSPICIOUS:
+        return False
+    if k in ("han", "kana", "hangul"):
+        return ch not in common
+    return True
+
+
+def common_chars() -> set[str]:
+    from encfix import model
+
+    out: set[str] = set()
+    for lang in ("zh-Hans", "zh-Hant", "ja", "ko"):
+        m = model.get(lang)
+        out.update(c for c, u in m.unigram.items() if u < COMMON_COST)
+    return out
+
+
+def build() -> dict[str, object]:
+    from encfix import model
+
+    common = common_chars()
+    decoders: dict[str, dict[str, object]] = {}
+    for name in DECODERS:
+        chars = producible(name)
+        sus = {c for c in chars if is_suspicious(c, common)}
+        decoders[name] = {"encodable": ranges(chars), "suspicious": ranges(sus)}
+    return {
+        "generator_sha256_16": hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16],
+        "model": model.model_info()["files"],
+        "common_cost": COMMON_COST,
+        "decoders": decoders,
+    }
+
+
+def render(data: dict[str, object]) -> str:
+    return json.dumps(data, sort_keys=True, separators=(",", ":")) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description="regenerate encfix/_detect/data/tables.json")
+    ap.add_argument("--out", type=Path, default=OUT)
+    args = ap.parse_args(argv)
+    text = render(build())
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(text, encoding="utf-8")
+    print(f"{args.out}: {len(text):,} bytes", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

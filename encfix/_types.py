@@ -1,0 +1,164 @@
+"""Result types: frozen, JSON-ready with ``to_dict()``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from encfix.codecs import describe_chain
+
+__all__ = ["Fix", "Repair", "Detection", "Alternative"]
+
+
+@dataclass(frozen=True, slots=True)
+class Fix:
+    """One repaired span, and everything needed to replay it.
+
+    ``start``/``end`` index the *input* text; ``chain`` names the damage
+    innermost first (``("utf-8", "gbk")``: UTF-8 bytes decoded as GBK);
+    ``members`` the exact codec used to decode each original encoding (a
+    family such as Shift_JIS has members that differ in a few cells);
+    ``decoder`` the decoder model of the outermost mis-decoding.
+    """
+
+    start: int
+    end: int
+    before: str
+    after: str
+    chain: tuple[str, ...]
+    decoder: str
+    confidence: float
+    kind: str = "mojibake"
+    members: tuple[str, ...] = ()
+    #: ftfy's own replayable steps, for fixes made by ftfy's heuristics
+    steps: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def description(self) -> str:
+        if self.kind == "ftfy" and not self.chain:
+            return "Latin-script repair by ftfy: " + ", ".join(f"{a} {b}" for a, b in self.steps)
+        return describe_chain(self.chain)
+
+    def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {
+            "start": self.start,
+            "end": self.end,
+            "before": self.before,
+            "after": self.after,
+            "kind": self.kind,
+            "chain": list(self.chain),
+            "description": self.description,
+            "decoder": self.decoder,
+            "confidence": round(self.confidence, 4),
+        }
+        if self.members:
+            d["members"] = list(self.members)
+        if self.steps:
+            d["steps"] = [list(s) for s in self.steps]
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Fix:
+        return cls(
+            start=int(d["start"]),
+            end=int(d["end"]),
+            before=str(d["before"]),
+            after=str(d["after"]),
+            chain=tuple(d.get("chain", ())),
+            decoder=str(d.get("decoder", "")),
+            confidence=float(d.get("confidence", 0.0)),
+            kind=str(d.get("kind", "mojibake")),
+            members=tuple(d.get("members", ())),
+            steps=tuple((str(a), str(b)) for a, b in d.get("steps", ())),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Repair:
+    """What :func:`encfix._repair` did to one text."""
+
+    text: str
+    fixes: tuple[Fix, ...]
+    confidence: float
+    #: damage seen but left alone: sentinels, fixes below the threshold
+    notes: tuple[str, ...] = ()
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.fixes)
+
+    @property
+    def plan(self) -> tuple[Fix, ...]:
+        """The replayable plan: ``encfix.apply_plan(input, plan) == text``."""
+        return self.fixes
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "changed": self.changed,
+            "confidence": round(self.confidence, 4),
+            "fixes": [f.to_dict() for f in self.fixes],
+            "notes": list(self.notes),
+            "text": self.text,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Alternative:
+    chain: tuple[str, ...]
+    confidence: float
+    decoder: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "chain": list(self.chain),
+            "description": describe_chain(self.chain) if self.chain else "",
+            "decoder": self.decoder,
+            "confidence": round(self.confidence, 4),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Detection:
+    """What :func:`encfix._detect` concluded.
+
+    ``kind`` is ``"clean"``, ``"mojibake"`` or ``"sentinel"`` for text, and
+    ``"encoding"`` for bytes (then ``encoding`` names it).
+    """
+
+    kind: str
+    confidence: float
+    chain: tuple[str, ...] = ()
+    decoder: str = ""
+    encoding: str | None = None
+    alternatives: tuple[Alternative, ...] = ()
+    spans: tuple[tuple[int, int], ...] = ()
+    language: str | None = None
+    sentinels: tuple[str, ...] = field(default=())
+
+    @property
+    def description(self) -> str:
+        if self.kind == "encoding":
+            return f"bytes in {self.encoding}"
+        if self.kind == "clean":
+            return "clean: no mojibake found"
+        if self.kind == "sentinel":
+            return "sentinel of data lost upstream: " + ", ".join(self.sentinels)
+        return describe_chain(self.chain)
+
+    def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {
+            "kind": self.kind,
+            "description": self.description,
+            "confidence": round(self.confidence, 4),
+        }
+        if self.kind == "encoding":
+            d["encoding"] = self.encoding
+            d["language"] = self.language
+        else:
+            d["chain"] = list(self.chain)
+            d["decoder"] = self.decoder
+            d["spans"] = [list(s) for s in self.spans]
+            if self.sentinels:
+                d["sentinels"] = list(self.sentinels)
+        d["alternatives"] = [a.to_dict() for a in self.alternatives]
+        return d
