@@ -35,26 +35,56 @@ def _class(ranges: list[list[int]]) -> str:
     return "".join(parts)
 
 
-@lru_cache(maxsize=1)
-def suspicious_regex() -> re.Pattern[str]:
-    """One regex matching any character some wrong decoder produces and real
-    text rarely uses (the fast path)."""
+def _union(key: str) -> list[list[int]]:
     decoders = _data()["decoders"]
     assert isinstance(decoders, dict)
-    merged: list[list[int]] = sorted(r for name in decoders for r in _decoder_table(name, "suspicious"))
+    merged: list[list[int]] = sorted(r for name in decoders for r in _decoder_table(name, key))
     out: list[list[int]] = []
     for a, b in merged:
         if out and a <= out[-1][1] + 1:
             out[-1][1] = max(out[-1][1], b)
         else:
             out.append([a, b])
-    return re.compile("[" + _class(out) + "]")
+    return out
+
+
+#: weak seeds count only when another one is at most this many characters away
+WEAK_GAP = 1
+
+
+@lru_cache(maxsize=1)
+def suspicious_regex() -> re.Pattern[str]:
+    """The fast path: one regex that matches a strong seed, or two weak seeds
+    close together.  Text it does not match is clean."""
+    strong = _class(_union("strong"))
+    weak = _class(_union("weak"))
+    return re.compile(f"[{strong}]|[{weak}][^\\n]{{0,{WEAK_GAP}}}[{weak}]|{SANDWICH}")
+
+
+#: one or two CJK characters inside a Latin word: how a double-byte decoder
+#: reads UTF-8 accented letters ("rembours챕s", "attaqu辿e")
+SANDWICH = "[A-Za-z]([\u3400-\u9fff\uf900-\ufaff\uac00-\ud7a3]{1,2})[A-Za-z]"
+SANDWICH_RE = re.compile(SANDWICH)
+
+
+@lru_cache(maxsize=1)
+def seed_regexes() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """(strong, weak) single-character classes."""
+    return re.compile(f"[{_class(_union('strong'))}]"), re.compile(f"[{_class(_union('weak'))}]")
 
 
 @lru_cache(maxsize=None)
-def suspicious_set(name: str) -> frozenset[str]:
-    """Suspicious characters decoder ``name`` produces."""
-    return frozenset(chr(c) for a, b in _decoder_table(name, "suspicious") for c in range(a, b + 1))
+def seed_set(name: str) -> frozenset[str]:
+    """Strong and weak seed characters decoder ``name`` produces."""
+    return frozenset(
+        chr(c) for key in ("strong", "weak") for a, b in _decoder_table(name, key) for c in range(a, b + 1)
+    )
+
+
+@lru_cache(maxsize=None)
+def encodable_set(name: str) -> frozenset[str]:
+    """Every character decoder ``name`` produces from one or two bytes."""
+    return frozenset(chr(c) for a, b in _decoder_table(name, "encodable") for c in range(a, b + 1))
 
 
 @lru_cache(maxsize=None)

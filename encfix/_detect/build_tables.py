@@ -5,13 +5,17 @@ For every wrong decoder it records
 
 * ``encodable``: the characters the decoder yields for single bytes and byte
   pairs (plus ASCII): the alphabet a span of its mojibake is written in;
-* ``suspicious``: those of them that real text rarely uses -- C1 controls,
-  private-use characters, Latin-1 letters and symbols, box drawing, half-width
-  katakana, and CJK characters that no language model ranks common.
+* ``strong``: characters that alone justify a closer look -- C1 controls,
+  private-use characters, and what single-byte code pages make of high bytes
+  (Latin-1 letters and symbols, Cyrillic, ...);
+* ``weak``: characters only multi-byte decoders make and real CJK text rarely
+  uses -- CJK characters no language model ranks common, half-width katakana,
+  box drawing and other symbols.  One of them alone is a rare word; two within
+  two characters of each other are how mojibake looks.
 
-The union of ``suspicious`` is the fast path's one compiled regex: text that
-contains none of these characters cannot hold a mojibake span of two or more
-characters made by any decoder encfix knows, and is returned at once.
+The fast path is one compiled regex, ``strong | weak .? weak``: a line it does
+not match cannot hold a mojibake span of two or more characters made by any
+decoder encfix knows, and is returned at once.
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ from encfix.model._classes import char_class
 OUT = Path(__file__).resolve().parent / "data" / "tables.json"
 
 #: a CJK character is "common" when some language's unigram cost is below this
-COMMON_COST = 11.0
+COMMON_COST = 11.5
 #: classes that clean CJK text uses freely and mojibake cannot be told by
 NEVER_SUSPICIOUS = {"space", "cjk_punct", "gen_punct", "ascii_punct", "digit"}
 NEVER_SUSPICIOUS_CHARS = set("\u00b7\u00d7\u00b0\u00a0")  # · × ° NBSP
@@ -84,6 +88,13 @@ def is_suspicious(ch: str, common: set[str]) -> bool:
     return True
 
 
+def is_strong(ch: str, sbcs_made: set[str]) -> bool:
+    k = char_class(ch)
+    if k in ("c1", "pua", "replacement"):
+        return True
+    return ch in sbcs_made and k not in ("box", "han", "kana", "hangul", "halfwidth_kana")
+
+
 def common_chars() -> set[str]:
     from encfix import model
 
@@ -98,11 +109,17 @@ def build() -> dict[str, object]:
     from encfix import model
 
     common = common_chars()
+    made = {name: producible(name) for name in DECODERS}
+    sbcs_made = set().union(*(made[n] for n, d in DECODERS.items() if not d.multibyte))
     decoders: dict[str, dict[str, object]] = {}
-    for name in DECODERS:
-        chars = producible(name)
+    for name, chars in made.items():
         sus = {c for c in chars if is_suspicious(c, common)}
-        decoders[name] = {"encodable": ranges(chars), "suspicious": ranges(sus)}
+        strong = {c for c in sus if is_strong(c, sbcs_made)}
+        decoders[name] = {
+            "encodable": ranges(chars),
+            "strong": ranges(strong),
+            "weak": ranges(sus - strong),
+        }
     return {
         "generator_sha256_16": hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16],
         "model": model.model_info()["files"],

@@ -8,7 +8,7 @@ from encfix._options import Options
 from encfix._types import Fix, Repair
 from encfix._detect._tables import suspicious_regex
 from encfix._repair import _latin
-from encfix._repair._engine import TEMPERATURE, Candidate, choose, find_candidates, line_seeds, score
+from encfix._repair._engine import SLACK, TEMPERATURE, Candidate, analyse
 from encfix._repair._plan import apply_plan, splice
 
 __all__ = ["repair_text", "apply_plan", "analyse_line"]
@@ -23,14 +23,7 @@ def _sigmoid(x: float) -> float:
 
 def analyse_line(line: str, opts: Options) -> tuple[list[Candidate], list[Candidate]]:
     """(all scored candidates, chosen ones) for one line."""
-    seeds = line_seeds(line)
-    if not seeds:
-        return [], []
-    cands = find_candidates(line, seeds, opts.max_rounds)
-    if not cands:
-        return [], []
-    score(line, cands)
-    return cands, choose(cands)
+    return analyse(line, opts.max_rounds)
 
 
 def _line_fixes(line: str, offset: int, opts: Options) -> tuple[list[Fix], float]:
@@ -59,7 +52,7 @@ def _line_fixes(line: str, offset: int, opts: Options) -> tuple[list[Fix], float
     # candidates that lost (and did not overlap a fix) still say how sure we are
     worst = 0.0
     for c in cands:
-        if c in chosen or any(a.start < c.end and c.start < a.end for a in applied):
+        if c.gain <= -SLACK or c in chosen or any(a.start < c.end and c.start < a.end for a in applied):
             continue
         worst = max(worst, _sigmoid(c.gain / TEMPERATURE))
     conf *= 1.0 - worst

@@ -38,7 +38,7 @@ _EXTRA: dict[tuple[str, str], float] = {
     ("utf-8", "cp437"): 2.0,
     ("utf-8", "macroman"): 2.0,
 }
-_DEFAULT_EXTRA = {"single": 1.0, "cp437": 2.0, "macroman": 2.5, "double": 2.0}
+_DEFAULT_EXTRA = {"single": 1.0, "cp437": 2.0, "macroman": 2.5, "double": 4.0}
 
 # Windows code pages a legacy CJK original is plausibly misread through
 _LEGACY_SINGLE = ("latin-1", "cp1252", "cp437", "macroman")

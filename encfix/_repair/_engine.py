@@ -1,50 +1,76 @@
 """Span-level reversal of lossless mojibake.
 
-Pipeline for one text (cheap exits first):
+Pipeline for one line that the fast path flagged (cheap steps first):
 
-1. fast path: no character any known decoder produces and real text rarely
-   uses -> return the text unchanged;
-2. per line holding such a character: for every decoder that produces one of
-   them, cut the line into runs that decoder can have produced, re-encode each
-   run and look for stretches whose bytes decode strictly in an original
-   encoding (alignment, start and end variants included);
-3. deeper rounds: a candidate's text is itself tried as mojibake, whole;
-4. the language model scores every candidate against the text it replaces,
-   each with a few characters of context; gain = cost(before) - cost(after)
-   - prior(chain);
-5. the best non-overlapping set of candidates is chosen (weighted interval
-   scheduling); each kept candidate's confidence is its share of probability
-   against "leave it" and the candidates that overlap it.
+1. seeds: strong seed characters, and weak ones that have a weak neighbour,
+   grouped into clusters;
+2. per cluster, for every decoder that produces one of its seeds: take the run
+   of characters that decoder can have produced, re-encode it by the
+   decoder's inverse, and find the longest stretches whose bytes decode
+   strictly in an original encoding (one candidate per family member that
+   decodes them);
+3. the language model scores each candidate against the text it replaces,
+   with a few characters of context on each side:
+   ``gain = cost(before) - cost(after) - prior(chain)``;
+4. promising candidates get variants: other alignments and ends (a stretch
+   may have swallowed a correct neighbour), and deeper rounds (the candidate's
+   own text read as mojibake, whole);
+5. the best non-overlapping set is chosen (weighted interval scheduling); a
+   kept candidate's confidence is its softmax share against "leave it" and
+   the candidates that overlap it.
+
+A candidate exists only if pushing its text through the damage it names
+reproduces the input exactly.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import accumulate
 
 from encfix import model
-from encfix.codecs import DECODERS, Decoder, Original
 from encfix._detect._tables import (
+    SANDWICH_RE,
+    WEAK_GAP,
+    encodable_set,
     encodable_regex,
     non_ascii_encodable_regex,
-    suspicious_regex,
-    suspicious_set,
+    seed_regexes,
+    seed_set,
 )
 from encfix._repair._chains import ROUND_COST, Chain, chains_for_decoder
+from encfix.codecs import DECODERS, Decoder
 
-__all__ = ["Candidate", "find_candidates", "choose", "CONTEXT", "TEMPERATURE"]
+__all__ = ["Candidate", "analyse", "TEMPERATURE", "clusters"]
 
 #: characters of context on each side when scoring a candidate
 CONTEXT = 8
-#: how far (characters) from a suspicious character a stretch may start
-WINDOW = 48
 #: confidence = softmax(gain / TEMPERATURE) against "leave it" and rivals
 TEMPERATURE = 2.0
+#: candidates scoring this much worse than "leave it" are not scored exactly
+SLACK = 20.0
+#: candidates within this of "leave it" get alignment variants and deeper rounds
+PROMISING = -6.0
+#: seeds closer than this belong to one cluster
+CLUSTER_GAP = 4
+#: a stretch may start this many characters before a cluster's first seed
+LEAD = 6
+#: legacy (double-byte) originals: a stretch may end this far after the last seed
+TAIL = 6
+#: UTF-8 originals: how far from a cluster a run is followed
+REACH = 256
+#: candidates of one chain this close (characters) are also tried as one span
+MERGE_GAP = 24
+#: damage rarely stops after one or two characters: extra prior for such spans
+SHORT_COST = {1: 3.0, 2: 1.5}
+#: prior cost per step down a family's member list
+MEMBER_COST = 0.3
 
-#: the widest member of each family, used to find where valid bytes end
+#: the widest members of each family, used to find where valid bytes end
 _SCAN_MEMBERS: dict[str, tuple[str, ...]] = {
     "utf-8": ("utf-8",),
     "gbk": ("gb18030",),
@@ -53,7 +79,6 @@ _SCAN_MEMBERS: dict[str, tuple[str, ...]] = {
     "euc-jp": ("euc_jis_2004", "euc_jp"),
     "euc-kr": ("cp949",),
 }
-_MEMBER_COST = 0.3  # prior cost per step down a family's member list
 
 
 @dataclass(slots=True)
@@ -65,54 +90,65 @@ class Candidate:
     members: tuple[str, ...]
     decoder: str
     prior: float
-    gain: float = 0.0
+    gain: float = -math.inf
     confidence: float = 0.0
+    #: (decoder name, byte stretch) that produced it, for variants
+    origin: tuple[str, int, int, int, int] | None = None
     rivals: list[Candidate] = field(default_factory=list)
+
+
+_CJK = "\u3400-\u9fff\uf900-\ufaff\uac00-\ud7a3"
+_TOUCHING_RE = re.compile(f"(?<=[A-Za-z])([{_CJK}]{{1,2}})(?![{_CJK}])|(?<![{_CJK}])([{_CJK}]{{1,2}})(?=[A-Za-z])")
+
+
+@dataclass(slots=True)
+class Cluster:
+    first: int
+    last: int
+    chars: set[str]
+    #: CJK characters found inside Latin words (any double-byte decoder may apply)
+    sandwiched: set[str] = field(default_factory=set)
+
+    def wants(self, dname: str, dec: Decoder) -> bool:
+        if not self.chars.isdisjoint(seed_set(dname)):
+            return True
+        return dec.multibyte and bool(self.sandwiched) and self.sandwiched <= encodable_set(dname)
 
 
 class _Encoded:
     """A run re-encoded by one decoder's inverse, with char -> byte offsets."""
 
-    __slots__ = ("data", "bounds", "pos2k")
+    __slots__ = ("bounds", "data", "mv")
 
     def __init__(self, run: str, dec: Decoder) -> None:
+        self.bounds: list[int] | range
         if not dec.multibyte:
             self.data = dec.encode(run)
-            self.bounds: list[int] | range = range(len(run) + 1)
+            self.bounds = range(len(run) + 1)
         else:
-            cache = _enc_cache(dec.name)
+            cache = _ENC_CACHES.setdefault(dec.name, {})
             parts = []
             for ch in run:
                 b = cache.get(ch)
                 if b is None:
-                    b = dec.encode(ch)
-                    cache[ch] = b
+                    b = cache[ch] = dec.encode(ch)
                 parts.append(b)
             self.data = b"".join(parts)
             self.bounds = [0, *accumulate(len(p) for p in parts)]
+        self.mv = memoryview(self.data)
 
 
 _ENC_CACHES: dict[str, dict[str, bytes]] = {}
 
 
-def _enc_cache(name: str) -> dict[str, bytes]:
-    c = _ENC_CACHES.get(name)
-    if c is None:
-        c = _ENC_CACHES[name] = {}
-    return c
-
-
 def _valid_end(mv: memoryview, p: int, members: tuple[str, ...]) -> int:
     best = p
-    n = len(mv)
     for m in members:
         try:
             str(mv[p:], m)
-            return n
+            return len(mv)
         except UnicodeDecodeError as e:
-            q = p + e.start
-            if q > best:
-                best = q
+            best = max(best, p + e.start)
     return best
 
 
@@ -126,108 +162,48 @@ def _decodes(mv: memoryview, p: int, q: int, members: tuple[str, ...]) -> bool:
     return False
 
 
-def _stretch(enc: _Encoded, mv: memoryview, k: int, members: tuple[str, ...]) -> int:
-    """End index (chars) of the longest stretch from char ``k`` that decodes, or ``k``."""
-    bounds = enc.bounds
+def _stretch(enc: _Encoded, k: int, members: tuple[str, ...]) -> int:
+    """End (char index) of the longest stretch from char ``k`` that decodes, or ``k``."""
+    bounds, mv = enc.bounds, enc.mv
     p = bounds[k]
     if mv[p] < 0x80:
         return k
-    q = _valid_end(mv, p, members)
-    j = bisect_right(bounds, q) - 1
+    j = bisect_right(bounds, _valid_end(mv, p, members)) - 1
     while j > k and not _decodes(mv, p, bounds[j], members):
         j -= 1
     return j
 
 
-def _scan(enc: _Encoded, members: tuple[str, ...], starts: Iterable[int]) -> set[tuple[int, int]]:
-    """Stretches (k0, k1) of the run whose bytes decode strictly."""
-    mv = memoryview(enc.data)
-    found: set[tuple[int, int]] = set()
-    bounds = enc.bounds
-    next_free = -1
-    for k in starts:
-        if k < next_free:
-            continue
-        j = _stretch(enc, mv, k, members)
-        if j <= k:
-            continue
-        found.add((k, j))
-        # alignment variants: the stretch may have swallowed a correct
-        # character at either end
-        for k2 in (k + 1, k + 2):
-            if k2 < j:
-                j2 = _stretch(enc, mv, k2, members)
-                if j2 > k2:
-                    found.add((k2, j2))
-        for j2 in (j - 1, j - 2):
-            if j2 > k and _decodes(mv, bounds[k], bounds[j2], members):
-                found.add((k, j2))
-        next_free = j
-    return found
-
-
-def _segments(line: str, dec: Decoder, orig_is_utf8: bool, seeds: list[int]) -> list[tuple[int, str]]:
-    """(offset, text) of runs ``dec`` can have produced that hold a seed."""
-    rx = non_ascii_encodable_regex(dec.name) if orig_is_utf8 else encodable_regex(dec.name)
-    out: list[tuple[int, str]] = []
-    si = 0
-    ns = len(seeds)
-    for m in rx.finditer(line):
-        a, b = m.span()
-        while si < ns and seeds[si] < a:
-            si += 1
-        if si >= ns:
-            break
-        if seeds[si] >= b:
-            continue
-        out.append((a, m.group()))
-    return out
-
-
-def _starts(seg_start: int, seg_len: int, seeds: list[int]) -> list[int]:
-    lo_seed = bisect_right(seeds, seg_start - WINDOW - 1)
-    ks: set[int] = set()
-    for s in seeds[lo_seed:]:
-        if s >= seg_start + seg_len + WINDOW:
-            break
-        lo = max(0, s - seg_start - WINDOW)
-        hi = min(seg_len, s - seg_start + WINDOW + 1)
-        ks.update(range(lo, hi))
-    return sorted(ks)
-
-
-def _decode_variants(orig: Original, data: bytes) -> list[tuple[str, str]]:
-    return orig.decode_all(data)
-
-
-def _deeper(text: str, depth: int) -> list[tuple[str, tuple[str, ...], tuple[str, ...], str, float]]:
-    """Further rounds: ``text`` itself read as mojibake, whole.
-
-    Returns (text, chain, members, decoder model, extra prior) for every
-    strict reversal, innermost chain first."""
-    if depth <= 0:
-        return []
-    chars = set(text)
-    out: list[tuple[str, tuple[str, ...], tuple[str, ...], str, float]] = []
-    for dname, dec in DECODERS.items():
-        if not chars & suspicious_set(dname):
-            continue
-        try:
-            data = dec.encode(text)
-        except UnicodeEncodeError:
-            continue
-        if data.isascii():
-            continue
-        for ch in chains_for_decoder(dname):
-            for idx, (member, t2) in enumerate(_decode_variants(ch.original, data)):
-                if t2 == text:
-                    continue
-                if not _reproduces(t2, member, dec, text):
-                    continue
-                extra = ROUND_COST + ch.prior + idx * _MEMBER_COST
-                out.append((t2, ch.names, (member,), dec.model, extra))
-                for t3, chain3, mem3, _dm, extra3 in _deeper(t2, depth - 1):
-                    out.append((t3, chain3 + ch.names, mem3 + (member,), dec.model, extra + extra3))
+def clusters(line: str) -> list[Cluster]:
+    """Seed characters of ``line``, grouped."""
+    strong_rx, weak_rx = seed_regexes()
+    seeds = [m.start() for m in strong_rx.finditer(line)]
+    weak = [m.start() for m in weak_rx.finditer(line)]
+    gap = WEAK_GAP + 1
+    for i, w in enumerate(weak):
+        if (i and w - weak[i - 1] <= gap) or (i + 1 < len(weak) and weak[i + 1] - w <= gap):
+            seeds.append(w)
+    sandwiched = set()
+    for m in SANDWICH_RE.finditer(line):
+        a, b = m.span(1)
+        sandwiched.update(range(a, b))
+    if sandwiched:
+        # the line reads accented letters as CJK: word-initial and word-final
+        # ones touch a Latin letter on one side only
+        for m in _TOUCHING_RE.finditer(line):
+            sandwiched.update(range(*m.span()))
+    seeds.extend(sandwiched)
+    seeds = sorted(set(seeds))
+    out: list[Cluster] = []
+    for s in seeds:
+        if out and s - out[-1].last <= CLUSTER_GAP:
+            out[-1].last = s
+        else:
+            out.append(Cluster(s, s, set()))
+        if s in sandwiched:
+            out[-1].sandwiched.add(line[s])
+        else:
+            out[-1].chars.add(line[s])
     return out
 
 
@@ -239,105 +215,310 @@ def _reproduces(after: str, member: str, dec: Decoder, before: str) -> bool:
         return False
 
 
-def find_candidates(line: str, seeds: list[int], max_rounds: int) -> list[Candidate]:
-    """All strict reversals of spans of ``line`` near the ``seeds``."""
-    seed_chars = {line[s] for s in seeds}
-    out: dict[tuple[int, int, str], Candidate] = {}
-    for dname, dec in DECODERS.items():
-        sus = suspicious_set(dname)
-        if seed_chars.isdisjoint(sus):
-            continue
-        dseeds = [s for s in seeds if line[s] in sus]
-        chains = chains_for_decoder(dname)
-        for utf8 in (True, False):
-            group = [c for c in chains if (c.original.name == "utf-8") == utf8]
-            if not group:
-                continue
-            for seg_start, seg in _segments(line, dec, utf8, dseeds):
-                try:
-                    enc = _Encoded(seg, dec)
-                except UnicodeEncodeError:
-                    continue
-                starts = _starts(seg_start, len(seg), dseeds)
-                for ch in group:
-                    _collect(line, seg_start, seg, enc, ch, starts, max_rounds, out)
-    return list(out.values())
+class _Search:
+    """Candidate generation and scoring for one line."""
 
+    def __init__(self, line: str, max_rounds: int) -> None:
+        self.line = line
+        self.max_rounds = max_rounds
+        self.cands: dict[tuple[int, int, str], Candidate] = {}
+        self.base_cost: dict[tuple[int, int], float] = {}
+        self.encoded: dict[tuple[str, int, int], _Encoded] = {}
 
-def _collect(
-    line: str,
-    seg_start: int,
-    seg: str,
-    enc: _Encoded,
-    ch: Chain,
-    starts: list[int],
-    max_rounds: int,
-    out: dict[tuple[int, int, str], Candidate],
-) -> None:
-    orig = ch.original
-    dec = ch.decoder
-    bounds = enc.bounds
-    for k0, k1 in _scan(enc, _SCAN_MEMBERS[orig.name], starts):
+    # -- generation -------------------------------------------------------
+
+    def _add(self, c: Candidate) -> Candidate | None:
+        key = (c.start, c.end, c.after)
+        old = self.cands.get(key)
+        if old is None or c.prior < old.prior:
+            self.cands[key] = c
+            return c
+        return None
+
+    def _emit(self, seg_start: int, seg: str, k0: int, k1: int, enc: _Encoded, ch: Chain) -> list[Candidate]:
+        seg_end = seg_start + len(seg)
+        """Candidates from the byte stretch of chars [k0, k1) of ``seg``."""
+        out: list[Candidate] = []
+        bounds = enc.bounds
         data = enc.data[bounds[k0] : bounds[k1]]
-        before = seg[k0:k1]
-        for idx, (member, after) in enumerate(_decode_variants(orig, data)):
-            # trailing ASCII that decoded as itself is not part of the damage
+        for idx, (member, after) in enumerate(ch.original.decode_all(data)):
             a, b = k0, k1
-            while b > a and after and before[b - a - 1] == after[-1] and after[-1].isascii():
+            # trailing ASCII that decoded as itself is not part of the damage
+            while b > a and after and seg[b - 1] == after[-1] and after[-1].isascii():
                 after = after[:-1]
                 b -= 1
-            if after == seg[a:b] or not after or after.isascii():
+            before = seg[a:b]
+            if after == before or not after or after.isascii():
                 continue
-            span_before = seg[a:b]
-            if not _reproduces(after, member, dec, span_before):
+            if "\ufffd" in after and ch.decoder.multibyte:
+                continue  # 锟斤拷 / 占쏙옙: the data was lost before this mis-decoding
+            if not _reproduces(after, member, ch.decoder, before):
                 continue
-            prior = ch.prior + idx * _MEMBER_COST
-            _add(out, Candidate(seg_start + a, seg_start + b, after, ch.names, (member,), dec.model, prior))
-            if max_rounds > 1:
-                for t2, chain2, mem2, _dm, extra in _deeper(after, max_rounds - 1):
-                    _add(
-                        out,
-                        Candidate(
-                            seg_start + a,
-                            seg_start + b,
-                            t2,
-                            chain2 + ch.names,
-                            mem2 + (member,),
-                            dec.model,
-                            prior + extra,
-                        ),
-                    )
+            c = Candidate(
+                seg_start + a,
+                seg_start + b,
+                after,
+                ch.names,
+                (member,),
+                ch.decoder.model,
+                ch.prior + idx * MEMBER_COST + SHORT_COST.get(b - a, 0.0),
+                origin=(ch.decoder.name, seg_start, seg_end, k0, k1),
+            )
+            if self._add(c) is not None:
+                out.append(c)
+        return out
+
+    def generate(self) -> None:
+        line = self.line
+        n = len(line)
+        for cl in clusters(line):
+            for dname, dec in DECODERS.items():
+                if not cl.wants(dname, dec):
+                    continue
+                chains = chains_for_decoder(dname)
+                for utf8 in (True, False) if cl.chars else (True,):
+                    group = [c for c in chains if (c.original.name == "utf-8") == utf8]
+                    if not group:
+                        continue
+                    if utf8:
+                        rx = non_ascii_encodable_regex(dname)
+                        lo, hi = max(0, cl.first - REACH), min(n, cl.last + REACH)
+                    else:
+                        rx = encodable_regex(dname)
+                        lo, hi = max(0, cl.first - LEAD), min(n, cl.last + TAIL + 1)
+                    for m in rx.finditer(line, lo, hi):
+                        a, b = m.span()
+                        if b <= cl.first - LEAD or a > cl.last:
+                            continue
+                        enc = self._encoded(dname, a, b)
+                        if enc is None:
+                            continue
+                        seg = m.group()
+                        starts = range(max(0, cl.first - LEAD - a), min(b - a, cl.last - a + 1))
+                        for ch in group:
+                            members = _SCAN_MEMBERS[ch.original.name]
+                            nxt = -1
+                            for k in starts:
+                                if k < nxt:
+                                    continue
+                                j = _stretch(enc, k, members)
+                                if j > k:
+                                    self._emit(a, seg, k, j, enc, ch)
+                                    nxt = j
+
+    def _encoded(self, dname: str, a: int, b: int) -> _Encoded | None:
+        key = (dname, a, b)
+        enc = self.encoded.get(key)
+        if enc is None and key not in self.encoded:
+            try:
+                enc = _Encoded(self.line[a:b], DECODERS[dname])
+            except UnicodeEncodeError:
+                enc = None
+            self.encoded[key] = enc  # type: ignore[assignment]
+        return enc
+
+    def variants(self, c: Candidate) -> list[Candidate]:
+        """Other alignments and ends of a promising candidate's stretch."""
+        if c.origin is None:
+            return []
+        dname, seg_start, seg_end, k0, k1 = c.origin
+        chain = next(ch for ch in chains_for_decoder(dname) if ch.names == c.chain[-2:])
+        enc = self._encoded(dname, seg_start, seg_end)
+        if enc is None:
+            return []
+        seg = self.line[seg_start:seg_end]
+        members = _SCAN_MEMBERS[chain.original.name]
+        out: list[Candidate] = []
+        for k2 in (k0 + 1, k0 + 2):
+            if k2 < k1:
+                j2 = _stretch(enc, k2, members)
+                if j2 > k2:
+                    out += self._emit(seg_start, seg, k2, j2, enc, chain)
+        for j2 in (k1 - 1, k1 - 2):
+            if j2 > k0 and _decodes(enc.mv, enc.bounds[k0], enc.bounds[j2], members):
+                out += self._emit(seg_start, seg, k0, j2, enc, chain)
+        return out
+
+    def merge(self, cands: list[Candidate]) -> list[Candidate]:
+        """Join neighbouring or overlapping candidates of one chain into one span.
+
+        A line garbled as a whole falls apart into pieces: at characters a
+        stretch cannot start on (ASCII, for UTF-8), and at the edges of the
+        windows around seed clusters.  Each piece alone is short and its
+        context is garbage.  Re-decoding the union lets the evidence add up
+        and pays the chain's prior once."""
+        by_chain: dict[tuple[tuple[str, ...], tuple[str, ...]], list[Candidate]] = {}
+        for c in cands:
+            if len(c.chain) == 2:
+                by_chain.setdefault((c.chain, c.members), []).append(c)
+        out: list[Candidate] = []
+        line = self.line
+        for (chain, members), group in by_chain.items():
+            if len(group) < 2:
+                continue
+            group.sort(key=lambda c: (c.start, -c.end))
+            runs: list[list[Candidate]] = [[group[0]]]
+            end = group[0].end
+            for c in group[1:]:
+                if c.start <= end + MERGE_GAP:
+                    runs[-1].append(c)
+                    end = max(end, c.end)
+                else:
+                    runs.append([c])
+                    end = c.end
+            dec = DECODERS[chain[1]]
+            for run in runs:
+                a = run[0].start
+                b = max(c.end for c in run)
+                if len(run) < 2 or any(c.start == a and c.end == b for c in run):
+                    continue
+                before = line[a:b]
+                try:
+                    after = dec.encode(before).decode(members[0])
+                except (UnicodeEncodeError, UnicodeDecodeError):
+                    continue
+                if after == before or not _reproduces(after, members[0], dec, before):
+                    continue
+                prior = min(c.prior for c in run) - SHORT_COST.get(b - a, 0.0)
+                m = self._add(Candidate(a, b, after, chain, members, dec.model, max(prior, 0.0)))
+                if m is not None:
+                    out.append(m)
+        return out
+
+    def deeper(self, c: Candidate) -> list[Candidate]:
+        out: list[Candidate] = []
+        if self.max_rounds < 2 or c.chain[0] != "utf-8":
+            return out
+        for t2, chain2, mem2, cost in _deeper(c.after, self.max_rounds - 1):
+            d = self._add(
+                Candidate(c.start, c.end, t2, chain2 + c.chain, mem2 + c.members, c.decoder, c.prior + cost)
+            )
+            if d is not None:
+                out.append(d)
+        return out
+
+    # -- scoring ----------------------------------------------------------
+
+    def score(self, cands: Iterable[Candidate]) -> None:
+        line = self.line
+        for c in cands:
+            left = line[max(0, c.start - CONTEXT) : c.start]
+            right = line[c.end : c.end + CONTEXT]
+            key = (c.start, c.end)
+            c0 = self.base_cost.get(key)
+            if c0 is None:
+                c0 = self.base_cost[key] = model.cost(left + line[c.start : c.end] + right)
+            c1 = model.cost(left + c.after + right, bound=c0 - c.prior + SLACK)
+            c.gain = c0 - c1 - c.prior
+
+    def run(self) -> list[Candidate]:
+        self.generate()
+        base = list(self.cands.values())
+        self.score(base)
+        merged = self.merge(base)
+        self.score(merged)
+        merged += self.merge(merged + [c for c in base if c.gain > PROMISING])
+        self.score(merged)
+        grown: list[Candidate] = []
+        for c in base:
+            if c.gain > PROMISING:
+                grown += self.variants(c)
+        self.score(grown)
+        grown += merged
+        deep: list[Candidate] = []
+        for c in base + grown:
+            if c.gain > PROMISING or c.chain[0] == "utf-8" and c.chain[1] in _TRANSPORT:
+                deep += self.deeper(c)
+        self.score(deep)
+        return list(self.cands.values())
 
 
-def _add(out: dict[tuple[int, int, str], Candidate], c: Candidate) -> None:
-    key = (c.start, c.end, c.after)
-    old = out.get(key)
-    if old is None or c.prior < old.prior:
-        out[key] = c
+#: decoders through which UTF-8 text is commonly re-read in a further round
+_TRANSPORT = frozenset({"cp1252", "latin-1"})
 
 
-def score(line: str, cands: list[Candidate]) -> None:
-    """Fill in each candidate's gain (nats) against leaving the span alone."""
-    base: dict[tuple[int, int], float] = {}
-    for c in cands:
-        left = line[max(0, c.start - CONTEXT) : c.start]
-        right = line[c.end : c.end + CONTEXT]
-        key = (c.start, c.end)
-        c0 = base.get(key)
-        if c0 is None:
-            c0 = base[key] = model.cost(left + line[c.start : c.end] + right)
-        c.gain = c0 - model.cost(left + c.after + right) - c.prior
+def _deeper(text: str, depth: int) -> list[tuple[str, tuple[str, ...], tuple[str, ...], float]]:
+    """Further rounds: ``text`` itself read as mojibake, whole.
+
+    Returns (text, chain, members, extra prior) for every strict reversal,
+    innermost chain first.  Only UTF-8 originals recurse (a legacy original
+    ends the stack)."""
+    if depth <= 0:
+        return []
+    chars = set(text)
+    out: list[tuple[str, tuple[str, ...], tuple[str, ...], float]] = []
+    for dname, dec in DECODERS.items():
+        if chars.isdisjoint(seed_set(dname)):
+            continue
+        try:
+            data = dec.encode(text)
+        except UnicodeEncodeError:
+            continue
+        if data.isascii():
+            continue
+        for ch in chains_for_decoder(dname):
+            for idx, (member, t2) in enumerate(ch.original.decode_all(data)):
+                if t2 == text or not _reproduces(t2, member, dec, text):
+                    continue
+                extra = ROUND_COST + ch.prior + idx * MEMBER_COST
+                out.append((t2, ch.names, (member,), extra))
+                if ch.original.name == "utf-8":
+                    for t3, chain3, mem3, extra3 in _deeper(t2, depth - 1):
+                        out.append((t3, chain3 + ch.names, mem3 + (member,), extra + extra3))
+    return out
+
+
+def _logaddexp(a: float, b: float) -> float:
+    if a < b:
+        a, b = b, a
+    if b == -math.inf:
+        return a
+    return a + math.log1p(math.exp(b - a))
+
+
+def marginals(cands: list[Candidate]) -> dict[int, float]:
+    """P(candidate is part of the repair), summed over every non-overlapping
+    set of candidates weighted by exp(total gain / TEMPERATURE) -- "leave the
+    span alone" is the empty choice, with gain 0.  Forward-backward over the
+    candidates' boundaries; returns id(candidate) -> probability."""
+    live = [c for c in cands if c.gain > -SLACK]
+    if not live:
+        return {}
+    pos = sorted({p for c in live for p in (c.start, c.end)})
+    idx = {p: i for i, p in enumerate(pos)}
+    by_end: dict[int, list[Candidate]] = {}
+    by_start: dict[int, list[Candidate]] = {}
+    for c in live:
+        by_end.setdefault(idx[c.end], []).append(c)
+        by_start.setdefault(idx[c.start], []).append(c)
+    n = len(pos)
+    fwd = [0.0] * n  # log weight of all sets inside [pos[0], pos[i]]
+    for i in range(1, n):
+        f = fwd[i - 1]
+        for c in by_end.get(i, ()):
+            f = _logaddexp(f, fwd[idx[c.start]] + c.gain / TEMPERATURE)
+        fwd[i] = f
+    bwd = [0.0] * n  # log weight of all sets inside [pos[i], pos[-1]]
+    for i in range(n - 2, -1, -1):
+        b = bwd[i + 1]
+        for c in by_start.get(i, ()):
+            b = _logaddexp(b, bwd[idx[c.end]] + c.gain / TEMPERATURE)
+        bwd[i] = b
+    z = fwd[-1]
+    return {
+        id(c): math.exp(fwd[idx[c.start]] + c.gain / TEMPERATURE + bwd[idx[c.end]] - z) for c in live
+    }
 
 
 def choose(cands: list[Candidate]) -> list[Candidate]:
-    """Best non-overlapping subset by total gain; fills in confidences."""
-    pos = [c for c in cands if c.gain > 0]
+    """The best non-overlapping subset by total gain (weighted interval
+    scheduling); each chosen candidate's confidence is its marginal."""
+    pos = sorted((c for c in cands if c.gain > 0), key=lambda c: (c.end, c.start))
     if not pos:
         return []
-    pos.sort(key=lambda c: (c.end, c.start))
     ends = [c.end for c in pos]
     best = [0.0] * (len(pos) + 1)
-    take: list[bool] = [False] * len(pos)
+    take = [False] * len(pos)
     for i, c in enumerate(pos):
         j = bisect_right(ends, c.start, 0, i)
         with_c = best[j] + c.gain
@@ -356,18 +537,16 @@ def choose(cands: list[Candidate]) -> list[Candidate]:
         else:
             i -= 1
     chosen.reverse()
+    marg = marginals(cands)
     for c in chosen:
-        rivals = [r for r in cands if r is not c and r.start < c.end and c.start < r.end]
-        # hypotheses that give the same text for the same span are one outcome
-        same = [r for r in rivals if r.start == c.start and r.end == c.end and r.after == c.after]
-        others = [r for r in rivals if r not in same]
-        top = max([c.gain] + [r.gain for r in rivals] + [0.0]) / TEMPERATURE
-        num = sum(math.exp(g.gain / TEMPERATURE - top) for g in [c, *same])
-        den = num + math.exp(-top) + sum(math.exp(r.gain / TEMPERATURE - top) for r in others)
-        c.confidence = num / den
-        c.rivals = others
+        c.confidence = marg.get(id(c), 0.0)
+        c.rivals = [r for r in cands if r is not c and r.start < c.end and c.start < r.end and r.gain > 0]
     return chosen
 
 
-def line_seeds(line: str) -> list[int]:
-    return [m.start() for m in suspicious_regex().finditer(line)]
+def analyse(line: str, max_rounds: int) -> tuple[list[Candidate], list[Candidate]]:
+    """(all scored candidates, chosen ones) for one line."""
+    cands = _Search(line, max_rounds).run()
+    if not cands:
+        return [], []
+    return cands, choose(cands)

@@ -9,13 +9,15 @@ under the best-fitting language among those whose script it uses.
 from __future__ import annotations
 
 import json
+import math
 import re
 import struct
 import threading
+import unicodedata
 import zlib
 from dataclasses import dataclass
 from importlib.resources import files
-from typing import Final
+from typing import Any, Final
 
 from encfix.model._classes import WORD_CLASSES, char_class
 
@@ -27,6 +29,31 @@ _lock = threading.Lock()
 _models: dict[str, LanguageModel] = {}
 
 
+#: width variants are scored as the characters they stand for, plus a cost:
+#: full-width Latin and digits are common in CJK text, half-width katakana rare
+FOLD_COST_FULLWIDTH = 1.5
+FOLD_COST_HALFWIDTH = 4.0
+
+
+def _fold_tables() -> tuple[dict[int, str], dict[str, float]]:
+    table: dict[int, str] = {}
+    cost: dict[str, float] = {}
+    for cp in range(0xFF01, 0xFF5F):  # full-width ASCII -> ASCII
+        table[cp] = chr(cp - 0xFEE0).lower()
+        cost[chr(cp).lower()] = FOLD_COST_FULLWIDTH
+    for cp in range(0xFF66, 0xFFA0):  # half-width katakana -> katakana
+        table[cp] = unicodedata.normalize("NFKC", chr(cp))
+        cost[chr(cp)] = FOLD_COST_HALFWIDTH
+    table[0xFF9E] = "\u309b"  # half-width (semi-)voiced marks -> spacing marks
+    table[0xFF9F] = "\u309c"
+    return table, cost
+
+
+_FOLD, _FOLD_COST = _fold_tables()
+#: a character repeating the one before it (━━━, ＝＝＝, ……) costs at most this
+REPEAT_COST = 1.5
+
+
 @dataclass(slots=True)
 class LanguageModel:
     """One language's tables; costs are in nats."""
@@ -36,39 +63,66 @@ class LanguageModel:
     bigram: dict[str, float]
     class_cost: dict[str, float]
     unigram: dict[str, float]
+    jamo: dict[str, Any] | None = None
 
     def char_info(self, ch: str) -> tuple[float, float, bool]:
         e = self.info.get(ch)
         if e is None:
             k = char_class(ch)
-            e = (self.class_cost.get(k, 12.0), 0.7, k in WORD_CLASSES)
+            c = self.class_cost.get(k, 12.0)
+            if k == "hangul" and self.jamo is not None and 0xAC00 <= ord(ch) <= 0xD7A3:
+                i = ord(ch) - 0xAC00
+                j = self.jamo
+                c = max(
+                    j["lead"][i // 588] + j["vowel"][(i // 28) % 21] + j["tail"][i % 28] + j["offset"],
+                    self._rarest,
+                )
+            e = (c, 0.7, k in WORD_CLASSES)
             self.info[ch] = e
         return e
 
-    def cost(self, text: str) -> float:
-        """-ln P(text), treating the start of ``text`` as a word start."""
+    @property
+    def _rarest(self) -> float:
+        return self.class_cost.get("hangul", 12.0) - 1.5
+
+    def cost(self, text: str, bound: float = math.inf) -> float:
+        """-ln P(text), treating the start of ``text`` as a word start.
+
+        Stops early, returning a value above ``bound``, once the cost exceeds it.
+        """
         info = self.info
         bigram = self.bigram
+        low = text.lower()
+        folded = low.translate(_FOLD)
         total = 0.0
+        if folded != low:
+            total = sum(_FOLD_COST.get(a, 0.0) for a in low)
         prev = ""
         prev_bo = 0.0
-        for ch in text.lower():
+        last = ""
+        for ch in folded:
             e = info.get(ch)
             if e is None:
                 e = self.char_info(ch)
             if prev:
                 if e[2]:
                     b = bigram.get(prev + ch)
-                    total += b if b is not None else prev_bo + e[0]
+                    c = b if b is not None else prev_bo + e[0]
                 else:
-                    total += prev_bo + e[0]
+                    c = prev_bo + e[0]
             else:
-                total += e[0]
+                c = e[0]
+            if ch == last and c > REPEAT_COST:
+                c = REPEAT_COST
+            total += c
+            last = ch
             if e[2]:
                 prev = ch
                 prev_bo = e[1]
             else:
                 prev = ""
+            if total > bound:
+                return total
         return total
 
 
@@ -104,6 +158,7 @@ def _load(name: str) -> LanguageModel:
         bigram=dict(zip(keys, bi_v)),
         class_cost={k: float(v) for k, v in header["class_cost"].items()},
         unigram=dict(zip(chars, uni)),
+        jamo=header.get("jamo"),
     )
 
 
@@ -139,21 +194,27 @@ def candidate_languages(text: str) -> tuple[str, ...]:
     return tuple(langs)
 
 
-def best_language(text: str, langs: tuple[str, ...] | None = None) -> tuple[str, float]:
-    """(language, cost) of the language that explains ``text`` best."""
+def best_language(
+    text: str, langs: tuple[str, ...] | None = None, bound: float = math.inf
+) -> tuple[str, float]:
+    """(language, cost) of the language that explains ``text`` best.
+
+    With ``bound``, languages are abandoned once they cost more than it (and
+    than the best so far); the result is then only known to exceed ``bound``.
+    """
     if langs is None:
         langs = candidate_languages(text)
-    best = ("", float("inf"))
+    best = ("", math.inf)
     for name in langs:
-        c = get(name).cost(text)
+        c = get(name).cost(text, min(bound, best[1]))
         if c < best[1]:
             best = (name, c)
     return best
 
 
-def cost(text: str, langs: tuple[str, ...] | None = None) -> float:
-    """-ln P(text) under the best-fitting language."""
-    return best_language(text, langs)[1]
+def cost(text: str, langs: tuple[str, ...] | None = None, bound: float = math.inf) -> float:
+    """-ln P(text) under the best-fitting language (see :func:`best_language`)."""
+    return best_language(text, langs, bound)[1]
 
 
 def model_info() -> dict[str, object]:

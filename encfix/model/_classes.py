@@ -9,7 +9,10 @@ from functools import lru_cache
 WORD_CLASSES = frozenset({"han", "kana", "hangul", "latin", "halfwidth_kana", "other", "mark"})
 
 _GEN_PUNCT = frozenset("‐‑‒–—―‖‗‘’‚‛“”„‟†‡•‣․‥…‧‰′″‹›※‼⁇⁈⁉")
-_CJK_PUNCT_FW = frozenset("！＂＃＄％＆＇（）＊＋，－．／：；＜＝＞？＠［＼］＾＿｀｛｜｝～｟｠")
+# full-width punctuation CJK text uses all the time; the rest of the
+# full-width forms block is "fullwidth" (rarer)
+_CJK_PUNCT_FW = frozenset("！（），．：；？～")
+_CJK_PUNCT_COMMON = frozenset("\u3000、。〃々〆〇〈〉《》「」『』【】〔〕〖〗〜")
 
 
 @lru_cache(maxsize=65536)
@@ -33,7 +36,9 @@ def char_class(ch: str) -> str:
         return "han"
     if 0x3040 <= o <= 0x30FF or 0x31F0 <= o <= 0x31FF:
         return "kana" if o not in (0x30FB,) else "cjk_punct"
-    if 0xFF61 <= o <= 0xFF9F:
+    if 0xFF61 <= o <= 0xFF65:
+        return "halfwidth_punct"
+    if 0xFF66 <= o <= 0xFF9F:
         return "halfwidth_kana"
     if 0xAC00 <= o <= 0xD7A3 or 0x1100 <= o <= 0x11FF or 0x3130 <= o <= 0x318F:
         return "hangul"
@@ -43,8 +48,10 @@ def char_class(ch: str) -> str:
         return "pua"
     if o == 0xFFFD:
         return "replacement"
-    if 0x3000 <= o <= 0x303F or ch in _CJK_PUNCT_FW or o == 0x00B7:
+    if ch in _CJK_PUNCT_COMMON or ch in _CJK_PUNCT_FW or o == 0x00B7:
         return "space" if o == 0x3000 else "cjk_punct"
+    if 0x3000 <= o <= 0x303F:
+        return "symbol"
     if ch in _GEN_PUNCT:
         return "gen_punct"
     if 0xFF01 <= o <= 0xFFEF:
@@ -59,7 +66,7 @@ def char_class(ch: str) -> str:
     if cat[0] == "M":
         return "mark"
     if cat == "Nd":
-        return "digit"
+        return "other"  # digits of other scripts (Arabic-Indic, Devanagari, ...)
     if cat in ("Zs", "Zl", "Zp"):
         return "latin1_punct" if o == 0xA0 else "space"
     if cat == "Cf":

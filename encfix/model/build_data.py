@@ -58,19 +58,22 @@ CJK_TOP = 400000
 CLASS_PRIORS: dict[str, dict[str, float]] = {
     lang: {"space": 5.0, "cjk_punct": 2.6, "gen_punct": 4.0, "ascii_punct": 4.5,
            "digit": 4.0, "symbol": 7.0, "box": 10.0, "fullwidth": 7.5,
-           "latin1_punct": 9.0, "format": 12.0}
+           "latin1_punct": 9.0, "format": 12.0, "halfwidth_punct": 9.0}
     for lang in ("zh-Hans", "zh-Hant", "ja")
 }
 CLASS_PRIORS["ko"] = {"space": 1.2, "cjk_punct": 5.0, "gen_punct": 4.5, "ascii_punct": 3.2,
                       "digit": 4.0, "symbol": 7.0, "box": 10.0, "fullwidth": 8.5,
-                      "latin1_punct": 9.0, "format": 12.0}
+                      "latin1_punct": 9.0, "format": 12.0, "halfwidth_punct": 11.0}
 CLASS_PRIORS["world"] = {"space": 0.4, "cjk_punct": 11.0, "gen_punct": 4.5, "ascii_punct": 3.0,
                          "digit": 4.5, "symbol": 7.5, "box": 10.0, "fullwidth": 12.0,
-                         "latin1_punct": 8.0, "format": 11.0}
+                         "latin1_punct": 8.0, "format": 11.0, "halfwidth_punct": 14.0}
 # Cost of a *letter* the language's word list never showed, by script class:
-# a script the language uses gets "rarest seen + 1.5"; a foreign script these.
+# a script the language is written in gets "rarest seen + 1.5"; any other
+# script these (however many of its letters the word list happened to show).
+NATIVE = {"zh-Hans": {"han"}, "zh-Hant": {"han"}, "ja": {"han", "kana"}, "ko": {"hangul"},
+          "world": {"latin", "other", "mark"}}
 FOREIGN_LETTER = {"han": 22.0, "kana": 22.0, "hangul": 22.0, "latin": 16.0,
-                  "halfwidth_kana": 22.0, "other": 16.0, "mark": 16.0}
+                  "halfwidth_kana": 22.0, "other": 22.0, "mark": 22.0}
 # Classes that are damage, not text, in every language.
 DAMAGE_COST = {"control": 20.0, "c1": 22.0, "pua": 22.0, "replacement": 22.0,
                "unassigned": 24.0}
@@ -100,6 +103,39 @@ def hant_words(words: list[tuple[str, float]]) -> list[tuple[str, float]]:
         for v in variants:
             out[v] += f / len(variants)
     return sorted(out.items(), key=lambda kv: (-kv[1], kv[0]))
+
+
+def jamo_model(uni: dict[str, float]) -> dict[str, object]:
+    """Costs of Hangul syllables the word list never showed, from their jamo.
+
+    A syllable is (lead, vowel, tail); unseen syllables cost the sum of the
+    three jamo costs plus an offset fitted on the rarest fifth of the seen
+    syllables, so rare-but-real syllables are not priced like damage."""
+    n_l = [0.0] * 19
+    n_v = [0.0] * 21
+    n_t = [0.0] * 28
+    syl = {c: u for c, u in uni.items() if 0xAC00 <= ord(c) <= 0xD7A3}
+    for c, u in syl.items():
+        i = ord(c) - 0xAC00
+        p = math.exp(-u)
+        n_l[i // 588] += p
+        n_v[(i // 28) % 21] += p
+        n_t[i % 28] += p
+
+    def costs(n: list[float]) -> list[float]:
+        tot = sum(n)
+        return [round(-math.log((x + 1e-6 * tot) / tot), 3) for x in n]
+
+    lc, vc, tc = costs(n_l), costs(n_v), costs(n_t)
+
+    def jc(c: str) -> float:
+        i = ord(c) - 0xAC00
+        return lc[i // 588] + vc[(i // 28) % 21] + tc[i % 28]
+
+    rare = sorted(syl, key=lambda c: -syl[c])[: max(1, len(syl) // 5)]
+    diffs = sorted(syl[c] - jc(c) for c in rare)
+    offset = diffs[len(diffs) // 2]
+    return {"lead": lc, "vowel": vc, "tail": tc, "offset": round(offset, 3)}
 
 
 def q(cost: float) -> int:
@@ -149,9 +185,10 @@ def build_language(name: str, words: list[tuple[str, float]]) -> bytes:
         seen_n[k] += 1
     class_cost: dict[str, float] = {}
     for k, v in FOREIGN_LETTER.items():
-        class_cost[k] = seen_max[k] + 1.5 if seen_n[k] >= 30 else v
+        class_cost[k] = seen_max[k] + 1.5 if k in NATIVE[name] and seen_n[k] >= 30 else v
     class_cost.update(CLASS_PRIORS[name])
     class_cost.update(DAMAGE_COST)
+    jamo = jamo_model(uni) if name == "ko" else None
     header = {
         "format": FORMAT_VERSION,
         "language": name,
@@ -161,6 +198,8 @@ def build_language(name: str, words: list[tuple[str, float]]) -> bytes:
         "n_bigrams": len(bigrams),
         "words": len(words),
     }
+    if jamo is not None:
+        header["jamo"] = jamo
     chars_s = "".join(chars).encode("utf-8")
     bi_s = "".join(bg for bg, _ in bigrams).encode("utf-8")
     payload = b"".join(
