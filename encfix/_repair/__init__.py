@@ -2,28 +2,19 @@
 
 from __future__ import annotations
 
-import math
-
 from encfix._options import Options
 from encfix._types import Fix, Repair
 from encfix._detect._tables import suspicious_regex
 from encfix._repair import _latin
-from encfix._repair._engine import SLACK, TEMPERATURE, Candidate, analyse
+from encfix._repair._engine import Candidate, analyse
 from encfix._repair._plan import apply_plan, splice
 
 __all__ = ["repair_text", "apply_plan", "analyse_line"]
 
 
-def _sigmoid(x: float) -> float:
-    if x >= 0:
-        return 1.0 / (1.0 + math.exp(-x))
-    e = math.exp(x)
-    return e / (1.0 + e)
-
-
 def analyse_line(line: str, opts: Options) -> tuple[list[Candidate], list[Candidate]]:
     """(all scored candidates, chosen ones) for one line."""
-    return analyse(line, opts.max_rounds)
+    return analyse(line, opts.max_rounds, skip_latin=opts.latin)
 
 
 def _line_fixes(line: str, offset: int, opts: Options) -> tuple[list[Fix], float]:
@@ -49,17 +40,24 @@ def _line_fixes(line: str, offset: int, opts: Options) -> tuple[list[Fix], float
             )
         else:
             conf *= 1.0 - c.confidence
-    # candidates that lost (and did not overlap a fix) still say how sure we are
-    worst = 0.0
-    for c in cands:
-        if c.gain <= -SLACK or c in chosen or any(a.start < c.end and c.start < a.end for a in applied):
-            continue
-        worst = max(worst, _sigmoid(c.gain / TEMPERATURE))
-    conf *= 1.0 - worst
+    # the likeliest repair we did not make (and that no fix covers) also says
+    # how sure we are the output is right
+    missed = max(
+        (
+            c.confidence
+            for c in cands
+            if c not in chosen and not any(a.start < c.end and c.start < a.end for a in applied)
+        ),
+        default=0.0,
+    )
+    conf *= 1.0 - missed
     if opts.latin:
-        extra, conf_l = _latin.fix_gaps(line, offset, [(c.start, c.end) for c in applied])
-        fixes.extend(extra)
-        conf *= conf_l
+        for f in _latin.fix_gaps(line, offset, [(c.start, c.end) for c in applied]):
+            if f.confidence >= opts.min_confidence:
+                fixes.append(f)
+                conf *= f.confidence
+            else:
+                conf *= 1.0 - f.confidence
         fixes.sort(key=lambda f: f.start)
     return fixes, conf
 

@@ -37,8 +37,10 @@ _EXTRA: dict[tuple[str, str], float] = {
     ("utf-8", "cp1250"): 1.5,
     ("utf-8", "cp437"): 2.0,
     ("utf-8", "macroman"): 2.0,
+    ("gbk", "cp437"): 2.0,
+    ("cp1252", "latin-1"): 1.0,
 }
-_DEFAULT_EXTRA = {"single": 1.0, "cp437": 2.0, "macroman": 2.5, "double": 4.0}
+_DEFAULT_EXTRA = {"single": 1.0, "cp437": 4.0, "macroman": 2.5, "double": 4.0}
 
 # Windows code pages a legacy CJK original is plausibly misread through
 _LEGACY_SINGLE = ("latin-1", "cp1252", "cp437", "macroman")
@@ -67,7 +69,11 @@ def _build() -> tuple[Chain, ...]:
     out: list[Chain] = []
     for oname, orig in ORIGINALS.items():
         for dname, dec in DECODERS.items():
-            if oname == "utf-8":
+            if oname == "cp1252":
+                # Windows-1252 punctuation read as Latin-1: C1 controls
+                if dname != "latin-1":
+                    continue
+            elif oname == "utf-8":
                 pass
             elif dname in _SINGLE:
                 if dname not in _LEGACY_SINGLE:

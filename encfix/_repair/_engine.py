@@ -43,6 +43,7 @@ from encfix._detect._tables import (
     seed_set,
 )
 from encfix._repair._chains import ROUND_COST, Chain, chains_for_decoder
+from encfix._repair._latin import is_latin_chain
 from encfix.codecs import DECODERS, Decoder
 
 __all__ = ["Candidate", "analyse", "TEMPERATURE", "clusters"]
@@ -72,13 +73,39 @@ MEMBER_COST = 0.3
 
 #: the widest members of each family, used to find where valid bytes end
 _SCAN_MEMBERS: dict[str, tuple[str, ...]] = {
-    "utf-8": ("utf-8",),
+    "utf-8": ("utf-8", "encfix-cesu-8"),
+    "cp1252": ("cp1252",),
     "gbk": ("gb18030",),
     "big5": ("cp950", "big5hkscs"),
     "shift_jis": ("cp932", "shift_jis_2004"),
     "euc-jp": ("euc_jis_2004", "euc_jp"),
     "euc-kr": ("cp949",),
 }
+
+
+#: a legacy CJK encoding decodes to CJK text: letters, not only symbols
+NO_LETTER_COST = 6.0
+_CJK_LETTER = re.compile("[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7a3\uf900-\ufaff\U00020000-\U0003ffff]")
+
+
+def script_cost(chain: tuple[str, ...], after: str) -> float:
+    """Extra prior for a legacy CJK original whose text has no CJK letter."""
+    if chain[0] in ("utf-8", "cp1252") or _CJK_LETTER.search(after):
+        return 0.0
+    return NO_LETTER_COST
+
+
+#: repaired text must look like text: each nat per character above this ...
+PLAUSIBLE_COST = 9.5
+#: ... costs this much extra (garbage "repaired" into other garbage)
+IMPLAUSIBLE_WEIGHT = 1.0
+
+
+def implausibility(after: str) -> float:
+    """Extra cost of a repair whose own text is improbable per character."""
+    sample = after[:64]
+    per_char = model.cost(sample) / max(1, len(sample))
+    return max(0.0, per_char - PLAUSIBLE_COST) * len(after) * IMPLAUSIBLE_WEIGHT
 
 
 @dataclass(slots=True)
@@ -261,7 +288,7 @@ class _Search:
                 ch.names,
                 (member,),
                 ch.decoder.model,
-                ch.prior + idx * MEMBER_COST + SHORT_COST.get(b - a, 0.0),
+                ch.prior + idx * MEMBER_COST + SHORT_COST.get(b - a, 0.0) + script_cost(ch.names, after),
                 origin=(ch.decoder.name, seg_start, seg_end, k0, k1),
             )
             if self._add(c) is not None:
@@ -379,8 +406,9 @@ class _Search:
                     continue
                 if after == before or not _reproduces(after, members[0], dec, before):
                     continue
-                prior = min(c.prior for c in run) - SHORT_COST.get(b - a, 0.0)
-                m = self._add(Candidate(a, b, after, chain, members, dec.model, max(prior, 0.0)))
+                ch = next(x for x in chains_for_decoder(chain[1]) if x.names == chain)
+                prior = ch.prior + MEMBER_COST * ch.original.members.index(members[0])
+                m = self._add(Candidate(a, b, after, chain, members, dec.model, prior + script_cost(chain, after)))
                 if m is not None:
                     out.append(m)
         return out
@@ -410,6 +438,8 @@ class _Search:
                 c0 = self.base_cost[key] = model.cost(left + line[c.start : c.end] + right)
             c1 = model.cost(left + c.after + right, bound=c0 - c.prior + SLACK)
             c.gain = c0 - c1 - c.prior
+            if c.gain > 0:
+                c.gain -= implausibility(c.after)
 
     def run(self) -> list[Candidate]:
         self.generate()
@@ -460,7 +490,7 @@ def _deeper(text: str, depth: int) -> list[tuple[str, tuple[str, ...], tuple[str
             for idx, (member, t2) in enumerate(ch.original.decode_all(data)):
                 if t2 == text or not _reproduces(t2, member, dec, text):
                     continue
-                extra = ROUND_COST + ch.prior + idx * MEMBER_COST
+                extra = ROUND_COST + ch.prior + idx * MEMBER_COST + script_cost(ch.names, t2)
                 out.append((t2, ch.names, (member,), extra))
                 if ch.original.name == "utf-8":
                     for t3, chain3, mem3, extra3 in _deeper(t2, depth - 1):
@@ -538,15 +568,95 @@ def choose(cands: list[Candidate]) -> list[Candidate]:
             i -= 1
     chosen.reverse()
     marg = marginals(cands)
-    for c in chosen:
+    for c in cands:
         c.confidence = marg.get(id(c), 0.0)
+    for c in chosen:
         c.rivals = [r for r in cands if r is not c and r.start < c.end and c.start < r.end and r.gain > 0]
     return chosen
 
 
-def analyse(line: str, max_rounds: int) -> tuple[list[Candidate], list[Candidate]]:
-    """(all scored candidates, chosen ones) for one line."""
+def _rescore_in_context(line: str, cands: list[Candidate], chosen: list[Candidate]) -> bool:
+    """Score candidates again with their neighbours repaired as first chosen.
+
+    The first pass scores every candidate against the line as it is; beside
+    a repaired neighbour the context is what the repaired line will read."""
+    changed = False
+    for c in cands:
+        if c.gain <= -SLACK:
+            continue
+        near = [d for d in chosen if d is not c and (d.end <= c.start or d.start >= c.end)]
+        near = [d for d in near if c.start - CONTEXT < d.end and d.start < c.end + CONTEXT]
+        if not near:
+            continue
+        left_parts: list[str] = []
+        pos = max(0, c.start - 4 * CONTEXT)
+        for d in sorted((d for d in near if d.end <= c.start), key=lambda d: d.start):
+            if d.start >= pos:
+                left_parts.append(line[pos : d.start])
+                left_parts.append(d.after)
+                pos = d.end
+        left_parts.append(line[pos : c.start])
+        left = "".join(left_parts)[-CONTEXT:]
+        right_parts: list[str] = []
+        pos = c.end
+        for d in sorted((d for d in near if d.start >= c.end), key=lambda d: d.start):
+            right_parts.append(line[pos : d.start])
+            right_parts.append(d.after)
+            pos = d.end
+        right_parts.append(line[pos : pos + CONTEXT])
+        right = "".join(right_parts)[:CONTEXT]
+        c0 = model.cost(left + line[c.start : c.end] + right)
+        c1 = model.cost(left + c.after + right, bound=c0 - c.prior + SLACK)
+        gain = c0 - c1 - c.prior
+        if gain > 0:
+            gain -= implausibility(c.after)
+        if gain != c.gain:
+            c.gain = gain
+            changed = True
+    return changed
+
+
+#: one stretch of text is damaged one way: a candidate of another chain right
+#: next to a repair of the line's main chain costs this much more
+SWITCH_COST = 16.0
+SWITCH_DISTANCE = 4
+
+
+def _penalise_switches(cands: list[Candidate], chosen: list[Candidate]) -> bool:
+    weight: dict[tuple[str, ...], float] = {}
+    for c in chosen:
+        weight[c.chain] = weight.get(c.chain, 0.0) + c.gain
+    main = max(weight, key=lambda k: weight[k])
+    anchors = [c for c in chosen if c.chain == main]
+    changed = False
+    for c in cands:
+        if c.chain == main or c.gain <= 0:
+            continue
+        if any(c.start - SWITCH_DISTANCE <= a.end and a.start <= c.end + SWITCH_DISTANCE for a in anchors):
+            c.gain -= SWITCH_COST
+            changed = True
+    return changed
+
+
+def analyse(line: str, max_rounds: int, *, skip_latin: bool = False) -> tuple[list[Candidate], list[Candidate]]:
+    """(all scored candidates, chosen ones) for one line.
+
+    With ``skip_latin``, UTF-8 read through single-byte code pages into
+    non-CJK text is left to ftfy (see ``_latin``)."""
     cands = _Search(line, max_rounds).run()
     if not cands:
         return [], []
-    return cands, choose(cands)
+    chosen = choose(cands)
+    if len(chosen) > 1 or any(c not in chosen and c.gain > PROMISING for c in cands):
+        if _rescore_in_context(line, cands, chosen):
+            chosen = choose(cands)
+    if len({c.chain for c in chosen}) > 1 and _penalise_switches(cands, chosen):
+        chosen = choose(cands)
+    if skip_latin:
+        # Latin candidates still compete (they keep other chains out of Latin
+        # text) but ftfy makes the repair there
+        chosen = [c for c in chosen if not (is_latin_chain(c.chain) and not _HAS_CJK.search(c.after))]
+    return cands, chosen
+
+
+_HAS_CJK = re.compile("[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7a3\uf900-\ufaff\uff66-\uff9f\U00020000-\U0003ffff]")

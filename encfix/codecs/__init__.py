@@ -92,7 +92,8 @@ class Decoder:
 ORIGINALS: dict[str, Original] = {
     o.name: o
     for o in (
-        Original("utf-8", "UTF-8", ("utf-8",), True),
+        Original("utf-8", "UTF-8", ("utf-8", "encfix-cesu-8"), True),
+        Original("cp1252", "Windows-1252", ("cp1252",), False),
         Original("gbk", "GBK", ("gbk", "gb18030", "gb2312"), True),
         Original("big5", "Big5", ("big5", "cp950", "big5hkscs"), True),
         Original("shift_jis", "Shift_JIS", ("cp932", "shift_jis", "shift_jis_2004"), True),

@@ -40,9 +40,35 @@ def decoding_table(name: str) -> str:
     return "".join(out)
 
 
+def _cesu8_decode(data: bytes, errors: str = "strict") -> tuple[str, int]:
+    """UTF-8 in which characters beyond the BMP were written as two encoded
+    UTF-16 surrogates (CESU-8; Java's "modified UTF-8")."""
+    text = codecs.decode(data, "utf-8", "surrogatepass")
+    if any("\ud800" <= c <= "\udfff" for c in text):
+        try:
+            text = text.encode("utf-16-le", "surrogatepass").decode("utf-16-le")
+        except UnicodeDecodeError as e:
+            raise UnicodeDecodeError("encfix-cesu-8", data, 0, len(data), "unpaired surrogate") from e
+    return text, len(data)
+
+
+def _cesu8_encode(text: str, errors: str = "strict") -> tuple[bytes, int]:
+    out = []
+    for ch in text:
+        if ord(ch) > 0xFFFF:
+            units = ch.encode("utf-16-le")
+            pair = chr(int.from_bytes(units[:2], "little")) + chr(int.from_bytes(units[2:], "little"))
+            out.append(pair.encode("utf-8", "surrogatepass"))
+        else:
+            out.append(ch.encode("utf-8"))
+    return b"".join(out), len(text)
+
+
 def _search(encoding: str) -> codecs.CodecInfo | None:
     if not encoding.startswith("encfix_"):
         return None
+    if encoding == "encfix_cesu_8":
+        return codecs.CodecInfo(_cesu8_encode, _cesu8_decode, name="encfix-cesu-8")
     name = encoding[len("encfix_") :].replace("_", "-")
     if name not in SINGLE_BYTE:
         return None

@@ -52,6 +52,8 @@ def _fold_tables() -> tuple[dict[int, str], dict[str, float]]:
 _FOLD, _FOLD_COST = _fold_tables()
 #: a character repeating the one before it (━━━, ＝＝＝, ……) costs at most this
 REPEAT_COST = 1.5
+#: a symbol or punctuation mark following one of its own class costs at most this
+SAME_CLASS_COST = 3.0
 
 
 @dataclass(slots=True)
@@ -59,13 +61,15 @@ class LanguageModel:
     """One language's tables; costs are in nats."""
 
     name: str
-    info: dict[str, tuple[float, float, bool]]  # char -> (start cost, back-off, in-word)
+    info: dict[str, tuple[float, float, bool, str]]  # char -> (start cost, back-off, in-word, class)
     bigram: dict[str, float]
     class_cost: dict[str, float]
     unigram: dict[str, float]
     jamo: dict[str, Any] | None = None
+    #: width variants are normal in CJK text, odd anywhere else
+    fold_scale: float = 1.0
 
-    def char_info(self, ch: str) -> tuple[float, float, bool]:
+    def char_info(self, ch: str) -> tuple[float, float, bool, str]:
         e = self.info.get(ch)
         if e is None:
             k = char_class(ch)
@@ -77,7 +81,7 @@ class LanguageModel:
                     j["lead"][i // 588] + j["vowel"][(i // 28) % 21] + j["tail"][i % 28] + j["offset"],
                     self._rarest,
                 )
-            e = (c, 0.7, k in WORD_CLASSES)
+            e = (c, 0.7, k in WORD_CLASSES, k)
             self.info[ch] = e
         return e
 
@@ -96,10 +100,11 @@ class LanguageModel:
         folded = low.translate(_FOLD)
         total = 0.0
         if folded != low:
-            total = sum(_FOLD_COST.get(a, 0.0) for a in low)
+            total = sum(_FOLD_COST.get(a, 0.0) for a in low) * self.fold_scale
         prev = ""
         prev_bo = 0.0
         last = ""
+        last_class = ""
         for ch in folded:
             e = info.get(ch)
             if e is None:
@@ -112,10 +117,13 @@ class LanguageModel:
                     c = prev_bo + e[0]
             else:
                 c = e[0]
+                if e[3] == last_class and c > SAME_CLASS_COST and not e[2]:
+                    c = SAME_CLASS_COST  # symbols come in runs: ├─┤, ★☆, 。」
             if ch == last and c > REPEAT_COST:
                 c = REPEAT_COST
             total += c
             last = ch
+            last_class = e[3]
             if e[2]:
                 prev = ch
                 prev_bo = e[1]
@@ -150,8 +158,9 @@ def _load(name: str) -> LanguageModel:
     pos += bi_len
     bi_v = [table[b] for b in payload[pos : pos + n_bi]]
     keys = [bi_s[i : i + 2] for i in range(0, 2 * n_bi, 2)]
-    in_word = [char_class(c) in WORD_CLASSES for c in chars]
-    info = dict(zip(chars, zip(st, bo, in_word)))
+    classes = [char_class(c) for c in chars]
+    in_word = [k in WORD_CLASSES for k in classes]
+    info = dict(zip(chars, zip(st, bo, in_word, classes)))
     return LanguageModel(
         name=name,
         info=info,
@@ -159,6 +168,7 @@ def _load(name: str) -> LanguageModel:
         class_cost={k: float(v) for k, v in header["class_cost"].items()},
         unigram=dict(zip(chars, uni)),
         jamo=header.get("jamo"),
+        fold_scale=4.0 if name == "world" else 1.0,
     )
 
 
