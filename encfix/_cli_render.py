@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, NamedTuple
 if TYPE_CHECKING:
     from encfix._types import Fix
 
-__all__ = ["unified_diff", "color_diff"]
+__all__ = ["color_diff", "unified_diff"]
 
 _NO_NEWLINE = "\\ No newline at end of file\n"
 
@@ -123,8 +123,13 @@ def _changes(lines: _Lines, fixes: Sequence[Fix]) -> list[_Change]:
         while old and new and old[-1] == new[-1]:
             old.pop()
             new.pop()
-        if old or new:
-            changes.append(_Change(start, old, new))
+        if not (old or new):
+            continue
+        if changes and changes[-1].old_start + len(changes[-1].old) == start:
+            # adjacent changed lines form one block: all '-' lines, then all '+' lines
+            prev = changes.pop()
+            start, old, new = prev.old_start, prev.old + old, prev.new + new
+        changes.append(_Change(start, old, new))
     return changes
 
 
@@ -189,7 +194,7 @@ _CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 def _visible(s: str) -> str:
-    return _CONTROL_RE.sub(lambda m: "\\x%02x" % ord(m.group()), s)
+    return _CONTROL_RE.sub(lambda m: f"\\x{ord(m.group()):02x}", s)
 
 
 def _describe(f: Fix) -> str:

@@ -12,22 +12,26 @@ must start fast.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 
 __all__ = [
     "STDIN",
     "InputError",
-    "display_name",
-    "read_bytes",
+    "atomic_write",
+    "backup_path",
+    "check_backup",
+    "check_new_output",
     "decode_utf8",
+    "display_name",
     "has_utf16_32_bom",
     "looks_binary",
-    "write_stdout",
-    "same_file",
-    "check_new_output",
-    "atomic_write",
+    "read_bytes",
     "replace_in_place",
+    "same_file",
+    "write_output",
+    "write_stdout",
 ]
 
 #: the path that means standard input (or standard output for ``-o``)
@@ -113,6 +117,11 @@ def decode_utf8(data: bytes, path: str) -> str:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as e:
+        if has_utf16_32_bom(data):
+            raise InputError(
+                f"{_q(path)} is UTF-16 or UTF-32 text (it starts with a byte-order mark), "
+                "but 'encfix fix' reads UTF-8 only: convert it first (iconv -t UTF-8)."
+            ) from e
         if looks_binary(data, utf8=False):
             raise InputError(f"{_q(path)} looks like binary data, not text; encfix leaves it alone.") from e
         where = f"byte 0x{data[e.start]:02x} at offset {e.start}"
@@ -122,7 +131,9 @@ def decode_utf8(data: bytes, path: str) -> str:
             f"(repairing raw legacy-encoded bytes is coming), so run '{detect}' to name its encoding."
         ) from e
     if looks_binary(data, utf8=True):
-        raise InputError(f"{_q(path)} looks like binary data (it contains NUL bytes), not text; encfix leaves it alone.")
+        raise InputError(
+            f"{_q(path)} looks like binary data (it contains NUL bytes), not text; encfix leaves it alone."
+        )
     return text
 
 
@@ -153,7 +164,9 @@ def check_new_output(out: str, inputs: list[str], *, force: bool) -> None:
     """Refuse an ``-o`` destination that would clobber a file or an input."""
     for p in inputs:
         if p != STDIN and same_file(out, p):
-            raise InputError(f"refusing to write the output onto the input file {_q(p)} (use --in-place for that).")
+            raise InputError(
+                f"refusing to write the output onto the input file {_q(p)} (use --in-place for that)."
+            )
     if os.path.isdir(out):
         raise InputError(f"cannot write to {_q(out)}: it is a directory.")
     if os.path.lexists(out) and not force:
@@ -202,16 +215,12 @@ def atomic_write(path: str, data: bytes, *, like: os.stat_result | None = None) 
         if like is not None:
             os.chmod(tmp, like.st_mode & 0o7777)
             if hasattr(os, "chown"):
-                try:
+                with contextlib.suppress(OSError):  # not our file to give away
                     os.chown(tmp, like.st_uid, like.st_gid)
-                except OSError:
-                    pass
         os.replace(tmp, path)
     except BaseException:
-        try:
+        with contextlib.suppress(OSError):
             os.unlink(tmp)
-        except OSError:
-            pass
         raise
     _fsync_dir(directory)
 

@@ -6,24 +6,25 @@ A thin layer: reading and writing files is :mod:`encfix._io`, diffs are
 they can be: ``echo ... | encfix fix`` must start fast.
 """
 
-from __future__ import annotations
+# No ``from __future__ import annotations``: the typer commands are defined
+# inside :func:`_build_app`, where typer is imported, and typer reads their
+# annotations as objects.
 
 import os
 import sys
-from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
-import typer
-
-from encfix import __version__
+from encfix import __version__, _io
 from encfix._io import STDIN, InputError, display_name
-from encfix._options import DEFAULT_MIN_CONFIDENCE
+from encfix._options import DEFAULT_MIN_CONFIDENCE, Options
 
 if TYPE_CHECKING:
-    from encfix._options import Options
+    import typer
+
     from encfix._types import Detection, Repair
 
-__all__ = ["app", "main"]
+__all__ = ["get_app", "main"]
 
 EXIT_CHANGED = 1  # --check: something would be repaired
 EXIT_USAGE = 2  # usage, input or output error
@@ -31,24 +32,11 @@ EXIT_INTERNAL = 3  # a bug in encfix
 EXIT_INTERRUPTED = 130
 EXIT_BROKEN_PIPE = 141
 
+_DEFAULTS = Options()  # min_confidence is DEFAULT_MIN_CONFIDENCE
+
 _EXIT_HELP = (
     "Exit status: 0 success; 1 with --check when something would be repaired; "
     "2 usage, input or output error; 3 internal error; 130 interrupted."
-)
-
-app = typer.Typer(
-    name="encfix",
-    help=(
-        "Repair mojibake -- text garbled by decoding it with the wrong encoding -- above all in "
-        "Chinese, Japanese and Korean text ('鏁版嵁瀵煎嚭鎴愬姛' -> '数据导出成功').\n\n"
-        "Run 'encfix fix --help' or 'encfix detect --help' for details."
-    ),
-    epilog=_EXIT_HELP,
-    add_completion=False,
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    rich_markup_mode=None,
-    context_settings={"help_option_names": ["-h", "--help"]},
 )
 
 
@@ -68,40 +56,35 @@ def _err(message: str) -> None:
 
 
 def _usage(message: str) -> InputError:
-    return InputError(f"error: {message}")
+    return InputError(message)
 
 
-F = TypeVar("F", bound=Callable[..., Any])
+def _internal(doing: str, exc: BaseException) -> InputError:
+    """An exception from the library, as one sentence."""
+    lines = str(exc).strip().splitlines()
+    detail = f": {lines[0]}" if lines else ""
+    return InputError(
+        f"internal error{' while ' + doing if doing else ''}: {type(exc).__name__}{detail} "
+        "(this is a bug in encfix; please report it).",
+        EXIT_INTERNAL,
+    )
 
 
-def _guarded(func: F) -> F:
-    """Turn every failure of a command into one sentence on stderr and an exit status."""
-    import functools
-
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except (typer.Exit, typer.Abort):
-            raise
-        except InputError as e:
-            msg = e.message if e.message.startswith("error: ") else f"error: {e.message}"
-            _err(msg)
-            raise typer.Exit(e.code) from None
-        except KeyboardInterrupt:
-            raise typer.Exit(EXIT_INTERRUPTED) from None
-        except BrokenPipeError:
-            _silence_stdout()
-            raise typer.Exit(EXIT_BROKEN_PIPE) from None
-        except Exception as e:
-            detail = str(e).strip().splitlines()[0] if str(e).strip() else ""
-            _err(
-                f"internal error: {type(e).__name__}{': ' + detail if detail else ''} "
-                "(this is a bug in encfix; please report it)."
-            )
-            raise typer.Exit(EXIT_INTERNAL) from None
-
-    return wrapper  # type: ignore[return-value]
+def _run(func: Any, *args: Any, **kwargs: Any) -> int:
+    """Run a command body; turn every failure into one sentence on stderr and an exit status."""
+    try:
+        return int(func(*args, **kwargs) or 0)
+    except InputError as e:
+        _err(e.message if e.code == EXIT_INTERNAL else f"error: {e.message}")
+        return e.code
+    except KeyboardInterrupt:
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        _silence_stdout()
+        return EXIT_BROKEN_PIPE
+    except Exception as e:
+        _err(_internal("", e).message)
+        return EXIT_INTERNAL
 
 
 def _silence_stdout() -> None:
@@ -117,13 +100,7 @@ def _silence_stdout() -> None:
 # --------------------------------------------------------------------------- helpers
 
 
-def _version(value: bool) -> None:
-    if value:
-        typer.echo(f"encfix {__version__}")
-        raise typer.Exit()
-
-
-def _inputs(paths: list[str] | None) -> list[str]:
+def _inputs(paths: Sequence[str] | None) -> list[str]:
     inputs = list(paths) if paths else [STDIN]
     if inputs.count(STDIN) > 1:
         raise _usage("standard input ('-') can be read only once.")
@@ -161,9 +138,7 @@ def _json_dump(obj: Any, *, lines: bool) -> bytes:
 
 
 def _out(data: bytes) -> None:
-    from encfix._io import write_stdout
-
-    write_stdout(data)
+    _io.write_stdout(data)
 
 
 def _text(s: str) -> bytes:
@@ -199,7 +174,7 @@ class _Item:
         }
 
 
-def _repair_all(items: list[_Item], options: Options) -> None:
+def _repair_all(items: "list[_Item]", options: Options) -> None:
     import encfix
 
     for it in items:
@@ -209,11 +184,7 @@ def _repair_all(items: list[_Item], options: Options) -> None:
         except (InputError, KeyboardInterrupt):
             raise
         except Exception as e:
-            raise InputError(
-                f"internal error while repairing {display_name(it.path)!r}: {type(e).__name__}: {e} "
-                "(this is a bug in encfix; please report it).",
-                EXIT_INTERNAL,
-            ) from e
+            raise _internal(f"repairing {display_name(it.path)!r}", e) from e
         it.repair = r
         it.new = new
 
@@ -221,7 +192,8 @@ def _repair_all(items: list[_Item], options: Options) -> None:
 def _summary(it: _Item, where: str) -> str:
     r = it.repair
     assert r is not None
-    return f"repaired {display_name(it.path)}{where}: {_plural(len(r.fixes), 'fix', 'fixes')}, confidence {r.confidence:.2f}"
+    fixes = _plural(len(r.fixes), "fix", "fixes")
+    return f"repaired {display_name(it.path)}{where}: {fixes}, confidence {r.confidence:.2f}"
 
 
 # --------------------------------------------------------------------------- fix
@@ -248,118 +220,25 @@ _JSON_HELP = (
 )
 
 
-@app.command("fix", help=_FIX_HELP, no_args_is_help=False)
-@_guarded
-def fix_command(
-    paths: Annotated[
-        list[str] | None,
-        typer.Argument(metavar="PATH", help="UTF-8 text files to repair; '-' or none: standard input.", show_default=False),
-    ] = None,
-    output: Annotated[
-        str | None,
-        typer.Option(
-            "--output",
-            "-o",
-            metavar="OUT",
-            help="Write the repaired text to OUT (one input only; '-' is standard output). "
-            "OUT must not exist unless --force, and can never be the input file.",
-            show_default=False,
-        ),
-    ] = None,
-    in_place: Annotated[
-        bool,
-        typer.Option(
-            "--in-place",
-            "-i",
-            help="Rewrite each PATH with its repaired text, atomically, keeping the original as "
-            "PATH.bak (see --backup-suffix, --no-backup). Files with nothing to repair are not touched.",
-        ),
-    ] = False,
-    backup_suffix: Annotated[
-        str | None,
-        typer.Option(
-            "--backup-suffix",
-            metavar="SUFFIX",
-            help="With --in-place: name the backup PATH+SUFFIX.  [default: .bak]",
-            show_default=False,
-        ),
-    ] = None,
-    no_backup: Annotated[
-        bool, typer.Option("--no-backup", help="With --in-place: keep no backup of the original.")
-    ] = False,
-    force: Annotated[
-        bool,
-        typer.Option(
-            "--force",
-            "-f",
-            help="Let -o overwrite an existing file, and --in-place overwrite an existing backup.",
-        ),
-    ] = False,
-    diff: Annotated[
-        bool,
-        typer.Option(
-            "--diff",
-            help="Instead of the text, print a unified diff ('--- a/PATH', '+++ b/PATH', 3 lines of context) "
-            "on standard output. On a terminal a character-level colour diff is shown instead, each "
-            "changed line numbered and followed by its fixes' chains and confidences (see --color).",
-        ),
-    ] = False,
-    json_: Annotated[bool, typer.Option("--json", help=_JSON_HELP)] = False,
-    jsonl: Annotated[
-        bool,
-        typer.Option("--jsonl", help="Like --json, but print JSON Lines: one compact object per input, per line."),
-    ] = False,
-    check: Annotated[
-        bool,
-        typer.Option(
-            "--check",
-            help="Write nothing; print 'would repair PATH' on standard error for each input that would "
-            "change, and exit with status 1 if any would (0 otherwise). Combines with --diff and --json.",
-        ),
-    ] = False,
-    min_confidence: Annotated[
-        float,
-        typer.Option(
-            "--min-confidence",
-            min=0.0,
-            max=1.0,
-            metavar="FLOAT",
-            help="Apply a fix only if the model's confidence in it is at least this (0-1).",
-        ),
-    ] = DEFAULT_MIN_CONFIDENCE,
-    max_rounds: Annotated[
-        int,
-        typer.Option(
-            "--max-rounds",
-            min=1,
-            max=3,
-            metavar="N",
-            help="Undo at most N stacked mis-decodings (1-3).",
-        ),
-    ] = 3,
-    no_latin: Annotated[
-        bool,
-        typer.Option(
-            "--no-latin",
-            help="Do not repair Latin-script mojibake (such as 'cafÃ©') with ftfy's heuristics; "
-            "only CJK-aware repairs.",
-        ),
-    ] = False,
-    color: Annotated[
-        bool | None,
-        typer.Option(
-            "--color/--no-color",
-            help="With --diff: force the colour diff on or off.  [default: on only when standard output "
-            "is a terminal and NO_COLOR is unset]",
-            show_default=False,
-        ),
-    ] = None,
-    quiet: Annotated[
-        bool, typer.Option("--quiet", "-q", help="Print no summary on standard error (errors still are).")
-    ] = False,
-) -> None:
-    from encfix._options import Options
-
+def _fix(
+    paths: Sequence[str] | None,
+    *,
+    output: str | None = None,
+    in_place: bool = False,
+    backup_suffix: str | None = None,
+    no_backup: bool = False,
+    force: bool = False,
+    diff: bool = False,
+    json_: bool = False,
+    jsonl: bool = False,
+    check: bool = False,
+    min_confidence: float = DEFAULT_MIN_CONFIDENCE,
+    max_rounds: int = _DEFAULTS.max_rounds,
+    no_latin: bool = False,
+    color: bool | None = None,
+    quiet: bool = False,
+) -> int:
+    """``encfix fix``; returns the exit status (errors raise :class:`InputError`)."""
     inputs = _inputs(paths)
     to_stdout_out = output == STDIN
     if output is not None and in_place:
@@ -387,25 +266,19 @@ def fix_command(
 
     out_file = output if output is not None and not to_stdout_out else None
     if out_file is not None:
-        from encfix._io import check_new_output
-
-        check_new_output(out_file, inputs, force=force)
+        _io.check_new_output(out_file, inputs, force=force)
 
     # 1. read everything (any error: nothing written)
-    from encfix._io import decode_utf8, read_bytes
-
     if in_place:  # the same file named twice is rewritten once
-        from encfix._io import same_file
-
         unique: list[str] = []
         for p in inputs:
-            if not any(same_file(p, q) for q in unique):
+            if not any(_io.same_file(p, q) for q in unique):
                 unique.append(p)
         inputs = unique
     items: list[_Item] = []
     for p in inputs:
-        data = read_bytes(p)
-        items.append(_Item(p, data, decode_utf8(data, p)))
+        data = _io.read_bytes(p)
+        items.append(_Item(p, data, _io.decode_utf8(data, p)))
 
     # 2. repair everything
     _repair_all(items, options)
@@ -413,39 +286,44 @@ def fix_command(
     # 3. check the writes before making any
     suffix = None if no_backup else (backup_suffix or ".bak")
     if in_place and suffix is not None:
-        from encfix._io import check_backup
-
         for it in items:
             if it.changed:
-                check_backup(it.path, suffix, force=force)
+                _io.check_backup(it.path, suffix, force=force)
 
-    # 4. write
-    report = diff or json_ or jsonl
+    # 4. render what goes to standard output (a rendering error still writes nothing)
     colour = diff and _use_color(color)
     writes_files = in_place or out_file is not None
-    if json_ and not jsonl:
+    chunks: list[bytes] = []
+    if json_:
         docs = [it.report() for it in items]
-        _out(_json_dump(docs[0] if len(docs) == 1 else docs, lines=False))
+        chunks.append(_json_dump(docs[0] if len(docs) == 1 else docs, lines=False))
     for it in items:
         if jsonl:
-            _out(_json_dump(it.report(), lines=True))
-        elif diff and it.changed:
-            _out(_text(_render_diff(it, colour)))
-        elif not report and not check and not writes_files:
-            _out(it.new)
-        if out_file is not None:
-            from encfix._io import write_output
+            chunks.append(_json_dump(it.report(), lines=True))
+        elif diff:
+            chunks.append(_text(_render_diff(it, colour)) if it.changed else b"")
+        elif not json_ and not check and not writes_files:
+            chunks.append(it.new)
+        else:
+            chunks.append(b"")
+    if json_:
+        _out(chunks.pop(0))
 
-            write_output(out_file, it.new)
+    # 5. write
+    for it, chunk in zip(items, chunks, strict=True):
+        if chunk:
+            _out(chunk)
+        if out_file is not None:
+            _io.write_output(out_file, it.new)
             if not quiet:
                 if it.changed:
                     _err(_summary(it, f" -> {out_file}"))
                 else:
-                    _err(f"nothing to repair in {display_name(it.path)}; wrote an identical copy to {out_file}")
+                    _err(
+                        f"nothing to repair in {display_name(it.path)}; wrote an identical copy to {out_file}"
+                    )
         elif in_place and it.changed:
-            from encfix._io import replace_in_place
-
-            backup = replace_in_place(it.path, it.new, it.data, backup_suffix=suffix)
+            backup = _io.replace_in_place(it.path, it.new, it.data, backup_suffix=suffix)
             if not quiet:
                 _err(_summary(it, " in place") + (f" (backup {backup})" if backup else ""))
         if check and it.changed:
@@ -464,7 +342,8 @@ def fix_command(
             else:
                 _err(f"nothing to repair in {_plural(len(items), 'input')}")
         if changed:
-            raise typer.Exit(EXIT_CHANGED)
+            return EXIT_CHANGED
+    return 0
 
 
 def _render_diff(it: _Item, colour: bool) -> str:
@@ -493,12 +372,11 @@ _DETECT_HELP = (
 )
 
 
-def _detect_one(path: str, data: bytes) -> Detection:
+def _detect_one(path: str, data: bytes) -> "Detection":
     import encfix
-    from encfix._io import has_utf16_32_bom, looks_binary
 
     payload: str | bytes
-    if has_utf16_32_bom(data):
+    if _io.has_utf16_32_bom(data):
         payload = data
     else:
         try:
@@ -507,16 +385,14 @@ def _detect_one(path: str, data: bytes) -> Detection:
         except UnicodeDecodeError:
             payload = data
             utf8 = False
-        if looks_binary(data, utf8=utf8):
-            raise InputError(f"{display_name(path)!r} looks like binary data, not text; encfix leaves it alone.")
+        if _io.looks_binary(data, utf8=utf8):
+            raise InputError(
+                f"{display_name(path)!r} looks like binary data, not text; encfix leaves it alone."
+            )
     try:
         return encfix.detect(payload)
     except Exception as e:
-        raise InputError(
-            f"internal error while detecting {display_name(path)!r}: {type(e).__name__}: {e} "
-            "(this is a bug in encfix; please report it).",
-            EXIT_INTERNAL,
-        ) from e
+        raise _internal(f"examining {display_name(path)!r}", e) from e
 
 
 def _alternative_label(alt: Any) -> str:
@@ -526,31 +402,12 @@ def _alternative_label(alt: Any) -> str:
     return f"bytes in {alt.decoder}" if alt.decoder else "unknown"
 
 
-@app.command("detect", help=_DETECT_HELP)
-@_guarded
-def detect_command(
-    paths: Annotated[
-        list[str] | None,
-        typer.Argument(metavar="PATH", help="Files to examine; '-' or none: standard input.", show_default=False),
-    ] = None,
-    json_: Annotated[
-        bool,
-        typer.Option(
-            "--json",
-            help="Print a JSON report instead: the detection ('kind', 'description', 'confidence', "
-            "'chain' or 'encoding', 'alternatives', ...) plus 'path'; a list of them for several inputs.",
-        ),
-    ] = False,
-    jsonl: Annotated[
-        bool, typer.Option("--jsonl", help="Like --json, but one compact JSON object per input, per line.")
-    ] = False,
-) -> None:
-    from encfix._io import read_bytes
-
+def _detect(paths: Sequence[str] | None, *, json_: bool = False, jsonl: bool = False) -> None:
+    """``encfix detect`` (errors raise :class:`InputError`)."""
     if json_ and jsonl:
         raise _usage("--json and --jsonl cannot be combined.")
     inputs = _inputs(paths)
-    found = [(p, _detect_one(p, read_bytes(p))) for p in inputs]  # read all first: errors print nothing
+    found = [(p, _detect_one(p, _io.read_bytes(p))) for p in inputs]  # read all first: errors print nothing
     docs = [{"path": p, **d.to_dict()} for p, d in found]
     if json_:
         _out(_json_dump(docs[0] if len(docs) == 1 else docs, lines=False))
@@ -569,20 +426,250 @@ def detect_command(
 # --------------------------------------------------------------------------- entry point
 
 
-@app.callback()
-def _root(
-    version: Annotated[
-        bool,
-        typer.Option("--version", "-V", callback=_version, is_eager=True, help="Print the version and exit."),
-    ] = False,
-) -> None:
-    pass
+_APP: "typer.Typer | None" = None
+
+#: commands whose plain form (only PATH arguments) runs without typer
+_PLAIN_COMMANDS: dict[str, Any] = {"fix": _fix, "detect": _detect}
+
+
+def _build_app() -> "typer.Typer":
+    from typing import Annotated
+
+    import typer
+
+    app = typer.Typer(
+        name="encfix",
+        help=(
+            "Repair mojibake -- text garbled by decoding it with the wrong encoding -- above all in "
+            "Chinese, Japanese and Korean text ('鏁版嵁瀵煎嚭鎴愬姛' -> '数据导出成功').\n\n"
+            "Run 'encfix fix --help' or 'encfix detect --help' for details."
+        ),
+        epilog=_EXIT_HELP,
+        add_completion=False,
+        no_args_is_help=True,
+        pretty_exceptions_enable=False,
+        rich_markup_mode=None,
+        context_settings={"help_option_names": ["-h", "--help"]},
+    )
+
+    def print_version(value: bool) -> None:
+        if value:
+            typer.echo(f"encfix {__version__}")
+            raise typer.Exit()
+
+    @app.callback()
+    def root(
+        version: Annotated[
+            bool,
+            typer.Option(
+                "--version", "-V", callback=print_version, is_eager=True, help="Print the version and exit."
+            ),
+        ] = False,
+    ) -> None:
+        pass
+
+    @app.command("fix", help=_FIX_HELP)
+    def fix_command(
+        paths: Annotated[
+            list[str] | None,
+            typer.Argument(
+                metavar="PATH",
+                help="UTF-8 text files to repair; '-' or none: standard input.",
+                show_default=False,
+            ),
+        ] = None,
+        output: Annotated[
+            str | None,
+            typer.Option(
+                "--output",
+                "-o",
+                metavar="OUT",
+                help="Write the repaired text to OUT (one input only; '-' is standard output). "
+                "OUT must not exist unless --force, and can never be the input file.",
+                show_default=False,
+            ),
+        ] = None,
+        in_place: Annotated[
+            bool,
+            typer.Option(
+                "--in-place",
+                "-i",
+                help="Rewrite each PATH with its repaired text, atomically, keeping the original as "
+                "PATH.bak (see --backup-suffix, --no-backup). Files with nothing to repair are not touched.",
+            ),
+        ] = False,
+        backup_suffix: Annotated[
+            str | None,
+            typer.Option(
+                "--backup-suffix",
+                metavar="SUFFIX",
+                help="With --in-place: name the backup PATH+SUFFIX.  [default: .bak]",
+                show_default=False,
+            ),
+        ] = None,
+        no_backup: Annotated[
+            bool, typer.Option("--no-backup", help="With --in-place: keep no backup of the original.")
+        ] = False,
+        force: Annotated[
+            bool,
+            typer.Option(
+                "--force",
+                "-f",
+                help="Let -o overwrite an existing file, and --in-place overwrite an existing backup.",
+            ),
+        ] = False,
+        diff: Annotated[
+            bool,
+            typer.Option(
+                "--diff",
+                help="Instead of the text, print a unified diff ('--- a/PATH', '+++ b/PATH', 3 lines "
+                "of context) on standard output. On a terminal a character-level colour diff is shown "
+                "instead, each changed line numbered and followed by its fixes' chains and confidences "
+                "(see --color).",
+            ),
+        ] = False,
+        json_: Annotated[bool, typer.Option("--json", help=_JSON_HELP)] = False,
+        jsonl: Annotated[
+            bool,
+            typer.Option(
+                "--jsonl", help="Like --json, but print JSON Lines: one compact object per input, per line."
+            ),
+        ] = False,
+        check: Annotated[
+            bool,
+            typer.Option(
+                "--check",
+                help="Write nothing; print 'would repair PATH' on standard error for each input that would "
+                "change, and exit with status 1 if any would (0 otherwise). Combines with --diff and --json.",
+            ),
+        ] = False,
+        min_confidence: Annotated[
+            float,
+            typer.Option(
+                "--min-confidence",
+                min=0.0,
+                max=1.0,
+                metavar="FLOAT",
+                help="Apply a fix only if the model's confidence in it is at least this (0-1).",
+            ),
+        ] = DEFAULT_MIN_CONFIDENCE,
+        max_rounds: Annotated[
+            int,
+            typer.Option(
+                "--max-rounds",
+                min=1,
+                max=3,
+                metavar="N",
+                help="Undo at most N stacked mis-decodings (1-3).",
+            ),
+        ] = _DEFAULTS.max_rounds,
+        no_latin: Annotated[
+            bool,
+            typer.Option(
+                "--no-latin",
+                help="Do not use ftfy's heuristics for Latin-script mojibake (the span engine still "
+                "reverses the mis-decodings it recognises, such as UTF-8 read as Windows-1252).",
+            ),
+        ] = False,
+        color: Annotated[
+            bool | None,
+            typer.Option(
+                "--color/--no-color",
+                help="With --diff: force the colour diff on or off.  [default: on only when standard output "
+                "is a terminal and NO_COLOR is unset]",
+                show_default=False,
+            ),
+        ] = None,
+        quiet: Annotated[
+            bool, typer.Option("--quiet", "-q", help="Print no summary on standard error (errors still are).")
+        ] = False,
+    ) -> None:
+        code = _run(
+            _fix,
+            paths,
+            output=output,
+            in_place=in_place,
+            backup_suffix=backup_suffix,
+            no_backup=no_backup,
+            force=force,
+            diff=diff,
+            json_=json_,
+            jsonl=jsonl,
+            check=check,
+            min_confidence=min_confidence,
+            max_rounds=max_rounds,
+            no_latin=no_latin,
+            color=color,
+            quiet=quiet,
+        )
+        if code:
+            raise typer.Exit(code)
+
+    @app.command("detect", help=_DETECT_HELP)
+    def detect_command(
+        paths: Annotated[
+            list[str] | None,
+            typer.Argument(
+                metavar="PATH", help="Files to examine; '-' or none: standard input.", show_default=False
+            ),
+        ] = None,
+        json_: Annotated[
+            bool,
+            typer.Option(
+                "--json",
+                help="Print a JSON report instead: the detection ('kind', 'description', 'confidence', "
+                "'chain' or 'encoding', 'alternatives', ...) plus 'path'; a list of them for several inputs.",
+            ),
+        ] = False,
+        jsonl: Annotated[
+            bool,
+            typer.Option("--jsonl", help="Like --json, but one compact JSON object per input, per line."),
+        ] = False,
+    ) -> None:
+        code = _run(_detect, paths, json_=json_, jsonl=jsonl)
+        if code:
+            raise typer.Exit(code)
+
+    return app
+
+
+def get_app() -> "typer.Typer":
+    """The typer application (built on first use: importing typer costs startup time)."""
+    global _APP
+    if _APP is None:
+        _APP = _build_app()
+    return _APP
+
+
+def __getattr__(name: str) -> Any:
+    if name == "app":
+        return get_app()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def _plain(args: Sequence[str]) -> bool:
+    """``encfix fix [PATH...]`` / ``encfix detect [PATH...]`` with no option at all.
+
+    Those run without importing typer (and the pydantic it validates with):
+    ``echo ... | encfix fix`` then starts in a fraction of the time.  Anything
+    with an option, ``--help`` included, goes through typer.
+    """
+    return (
+        os.name == "posix"
+        and bool(args)
+        and args[0] in _PLAIN_COMMANDS
+        and all(a == STDIN or not a.startswith("-") for a in args[1:])
+        and "_ENCFIX_COMPLETE" not in os.environ
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    """Console-script entry point: run the app (``argv`` defaults to ``sys.argv[1:]``) and exit."""
+    """Console-script entry point: run the command line (``argv``: ``sys.argv[1:]``) and exit."""
+    args = list(sys.argv[1:] if argv is None else argv)
     try:
-        app(args=list(argv) if argv is not None else None, prog_name="encfix")
+        if _plain(args):
+            sys.exit(_run(_PLAIN_COMMANDS[args[0]], args[1:]))
+        get_app()(args=args, prog_name="encfix")
     except KeyboardInterrupt:
         sys.exit(EXIT_INTERRUPTED)
 

@@ -42,7 +42,7 @@ from encfix._detect._tables import (
     seed_regexes,
     seed_set,
 )
-from encfix._repair._chains import ROUND_COST, Chain, chains_for_decoder
+from encfix._repair._chains import BASE_COST, ROUND_COST, Chain, chains_for_decoder
 from encfix._repair._latin import is_latin_chain
 from encfix.codecs import DECODERS, Decoder
 
@@ -65,9 +65,14 @@ TAIL = 6
 #: UTF-8 originals: how far from a cluster a run is followed
 REACH = 256
 #: candidates of one chain this close (characters) are also tried as one span
-MERGE_GAP = 24
+MERGE_GAP = 64
 #: damage rarely stops after one or two characters: extra prior for such spans
 SHORT_COST = {1: 3.0, 2: 1.5}
+#: a stretch cut short of where its bytes stop decoding is a coincidence: cost
+#: per character left out at either end
+VARIANT_COST = 2.0
+#: how far (characters) a legacy-original candidate is grown each way
+EXTEND = 32
 #: prior cost per step down a family's member list
 MEMBER_COST = 0.3
 
@@ -84,7 +89,7 @@ _SCAN_MEMBERS: dict[str, tuple[str, ...]] = {
 
 
 #: a legacy CJK encoding decodes to CJK text: letters, not only symbols
-NO_LETTER_COST = 6.0
+NO_LETTER_COST = 12.0
 _CJK_LETTER = re.compile("[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7a3\uf900-\ufaff\U00020000-\U0003ffff]")
 
 
@@ -119,6 +124,8 @@ class Candidate:
     prior: float
     gain: float = -math.inf
     confidence: float = 0.0
+    #: the part of the prior paid once per line ("this line is damaged this way")
+    refundable: float = 0.0
     #: (decoder name, byte stretch) that produced it, for variants
     origin: tuple[str, int, int, int, int] | None = None
     rivals: list[Candidate] = field(default_factory=list)
@@ -255,6 +262,17 @@ class _Search:
     # -- generation -------------------------------------------------------
 
     def _add(self, c: Candidate) -> Candidate | None:
+        # canonical span: ASCII that comes out as itself at either end is not
+        # part of the repair (so equal repairs are one candidate)
+        line = self.line
+        while c.end > c.start and c.after and c.after[-1] == line[c.end - 1] and c.after[-1].isascii():
+            c.after = c.after[:-1]
+            c.end -= 1
+        while c.end > c.start and c.after and c.after[0] == line[c.start] and c.after[0].isascii():
+            c.after = c.after[1:]
+            c.start += 1
+        if not c.after or c.start >= c.end:
+            return None
         key = (c.start, c.end, c.after)
         old = self.cands.get(key)
         if old is None or c.prior < old.prior:
@@ -262,12 +280,20 @@ class _Search:
             return c
         return None
 
-    def _emit(self, seg_start: int, seg: str, k0: int, k1: int, enc: _Encoded, ch: Chain) -> list[Candidate]:
+    def _emit(
+        self, seg_start: int, seg: str, k0: int, k1: int, enc: _Encoded, ch: Chain, extra: float = 0.0
+    ) -> list[Candidate]:
         seg_end = seg_start + len(seg)
         """Candidates from the byte stretch of chars [k0, k1) of ``seg``."""
         out: list[Candidate] = []
         bounds = enc.bounds
         data = enc.data[bounds[k0] : bounds[k1]]
+        # a span the same damage could have continued is a coincidence
+        scan = _SCAN_MEMBERS[ch.original.name]
+        if k0 > 0 and not seg[k0 - 1].isascii() and _decodes(enc.mv, bounds[k0 - 1], bounds[k1], scan):
+            extra += VARIANT_COST
+        if k1 < len(seg) and not seg[k1].isascii() and _decodes(enc.mv, bounds[k0], bounds[k1 + 1], scan):
+            extra += VARIANT_COST
         for idx, (member, after) in enumerate(ch.original.decode_all(data)):
             a, b = k0, k1
             # trailing ASCII that decoded as itself is not part of the damage
@@ -281,6 +307,8 @@ class _Search:
                 continue  # 锟斤拷 / 占쏙옙: the data was lost before this mis-decoding
             if not _reproduces(after, member, ch.decoder, before):
                 continue
+            sc = script_cost(ch.names, after)
+            short = SHORT_COST.get(b - a, 0.0)
             c = Candidate(
                 seg_start + a,
                 seg_start + b,
@@ -288,8 +316,9 @@ class _Search:
                 ch.names,
                 (member,),
                 ch.decoder.model,
-                ch.prior + idx * MEMBER_COST + SHORT_COST.get(b - a, 0.0) + script_cost(ch.names, after),
+                ch.prior + idx * MEMBER_COST + short + sc + extra,
                 origin=(ch.decoder.name, seg_start, seg_end, k0, k1),
+                refundable=BASE_COST + sc + short,
             )
             if self._add(c) is not None:
                 out.append(c)
@@ -360,10 +389,60 @@ class _Search:
             if k2 < k1:
                 j2 = _stretch(enc, k2, members)
                 if j2 > k2:
-                    out += self._emit(seg_start, seg, k2, j2, enc, chain)
+                    out += self._emit(seg_start, seg, k2, j2, enc, chain, VARIANT_COST * (k2 - k0))
         for j2 in (k1 - 1, k1 - 2):
             if j2 > k0 and _decodes(enc.mv, enc.bounds[k0], enc.bounds[j2], members):
-                out += self._emit(seg_start, seg, k0, j2, enc, chain)
+                out += self._emit(seg_start, seg, k0, j2, enc, chain, VARIANT_COST * (k1 - j2))
+        return out
+
+    def extend(self, c: Candidate) -> list[Candidate]:
+        """Longer spans for a promising legacy-original candidate.
+
+        Stretches of legacy originals are searched only near seed clusters;
+        mojibake made of common characters can reach further.  The span is
+        grown over characters the decoder can have produced (a few steps and
+        as far as possible, each way), and kept where it still decodes."""
+        if len(c.chain) != 2 or c.chain[0] in ("utf-8", "cp1252") or c.origin is None:
+            return []
+        dname = c.chain[1]
+        dec = DECODERS[dname]
+        ok = encodable_set(dname)
+        line = self.line
+        lefts = [c.start]
+        p = c.start
+        while p > 0 and c.start - p < EXTEND and line[p - 1] in ok:
+            p -= 1
+            if not line[p].isascii():
+                lefts.append(p)
+        rights = [c.end]
+        q = c.end
+        while q < len(line) and q - c.end < EXTEND and line[q] in ok:
+            q += 1
+            if not line[q - 1].isascii():
+                rights.append(q)
+        starts = sorted({*lefts[:4], lefts[-1]})
+        ends = sorted({*rights[:4], rights[-1]})
+        member = c.members[0]
+        chain = next(x for x in chains_for_decoder(dname) if x.names == c.chain)
+        prior = chain.prior + MEMBER_COST * chain.original.members.index(member)
+        out: list[Candidate] = []
+        for a in starts:
+            for b in ends:
+                if (a, b) == (c.start, c.end):
+                    continue
+                before = line[a:b]
+                try:
+                    after = dec.encode(before).decode(member)
+                except (UnicodeEncodeError, UnicodeDecodeError):
+                    continue
+                if after == before or not _reproduces(after, member, dec, before):
+                    continue
+                sc = script_cost(c.chain, after)
+                d = self._add(
+                    Candidate(a, b, after, c.chain, c.members, c.decoder, prior + sc, refundable=BASE_COST + sc)
+                )
+                if d is not None:
+                    out.append(d)
         return out
 
     def merge(self, cands: list[Candidate]) -> list[Candidate]:
@@ -408,21 +487,41 @@ class _Search:
                     continue
                 ch = next(x for x in chains_for_decoder(chain[1]) if x.names == chain)
                 prior = ch.prior + MEMBER_COST * ch.original.members.index(members[0])
-                m = self._add(Candidate(a, b, after, chain, members, dec.model, prior + script_cost(chain, after)))
+                sc = script_cost(chain, after)
+                m = self._add(
+                    Candidate(a, b, after, chain, members, dec.model, prior + sc, refundable=BASE_COST + sc)
+                )
                 if m is not None:
                     out.append(m)
         return out
 
     def deeper(self, c: Candidate) -> list[Candidate]:
+        """Further rounds under a UTF-8 outer round.  The span may take in up
+        to two following ASCII characters: trimmed as identical in the outer
+        round, they can be trail bytes of the inner one (Shift_JIS ``‹L``)."""
         out: list[Candidate] = []
         if self.max_rounds < 2 or c.chain[0] != "utf-8":
             return out
-        for t2, chain2, mem2, cost in _deeper(c.after, self.max_rounds - 1):
-            d = self._add(
-                Candidate(c.start, c.end, t2, chain2 + c.chain, mem2 + c.members, c.decoder, c.prior + cost)
-            )
-            if d is not None:
-                out.append(d)
+        line = self.line
+        for k in (0, 1, 2):
+            tail = line[c.end : c.end + k]
+            if len(tail) < k or not tail.isascii():
+                break
+            for t2, chain2, mem2, cost in _deeper(c.after + tail, self.max_rounds - 1):
+                d = self._add(
+                    Candidate(
+                        c.start,
+                        c.end + k,
+                        t2,
+                        chain2 + c.chain,
+                        mem2 + c.members,
+                        c.decoder,
+                        c.prior + cost,
+                        refundable=BASE_COST,
+                    )
+                )
+                if d is not None:
+                    out.append(d)
         return out
 
     # -- scoring ----------------------------------------------------------
@@ -453,6 +552,9 @@ class _Search:
         for c in base:
             if c.gain > PROMISING:
                 grown += self.variants(c)
+        for c in base + merged:
+            if c.gain > 0:
+                grown += self.extend(c)
         self.score(grown)
         grown += merged
         deep: list[Candidate] = []
@@ -540,7 +642,7 @@ def marginals(cands: list[Candidate]) -> dict[int, float]:
     }
 
 
-def choose(cands: list[Candidate]) -> list[Candidate]:
+def choose(cands: list[Candidate], line: str | None = None) -> list[Candidate]:
     """The best non-overlapping subset by total gain (weighted interval
     scheduling); each chosen candidate's confidence is its marginal."""
     pos = sorted((c for c in cands if c.gain > 0), key=lambda c: (c.end, c.start))
@@ -572,7 +674,54 @@ def choose(cands: list[Candidate]) -> list[Candidate]:
         c.confidence = marg.get(id(c), 0.0)
     for c in chosen:
         c.rivals = [r for r in cands if r is not c and r.start < c.end and c.start < r.end and r.gain > 0]
+        if line is not None:
+            # another span of the same damage that repairs this one's span the
+            # same way is the same outcome, not a rival: wider ones exclude
+            # each other (their probabilities add up), narrower pieces may
+            # come together (count the likeliest)
+            piece = 0.0
+            for d in c.rivals:
+                md = marg.get(id(d), 0.0)
+                if d.chain != c.chain or d.members != c.members or md < 1e-6:
+                    continue
+                if d.start <= c.start and d.end >= c.end and _agrees(line, d, c):
+                    c.confidence += md
+                elif c.start <= d.start and c.end >= d.end and _agrees(line, c, d):
+                    piece = max(piece, md)
+            c.confidence = min(1.0, c.confidence + piece)
     return chosen
+
+
+#: what a further span of a line's own damage still costs (nats)
+CONSISTENT_COST = 2.0
+
+
+def _consistency(cands: list[Candidate], chosen: list[Candidate]) -> bool:
+    """A line is damaged one way: once a repair of chain X is chosen, other
+    spans of chain X no longer pay for "this line is damaged at all"."""
+    used = {(c.chain, c.members) for c in chosen}
+    changed = False
+    for c in cands:
+        if c in chosen or (c.chain, c.members) not in used or c.refundable <= CONSISTENT_COST:
+            continue
+        c.gain += c.refundable - CONSISTENT_COST
+        c.prior -= c.refundable - CONSISTENT_COST
+        c.refundable = 0.0
+        changed = True
+    return changed
+
+
+def _agrees(line: str, whole: Candidate, part: Candidate) -> bool:
+    """Does ``whole`` (a wider span of the same damage) repair ``part``'s
+    span exactly as ``part`` does?"""
+    if len(whole.chain) != 2:
+        return False
+    dec = DECODERS[whole.chain[1]]
+    try:
+        prefix = dec.encode(line[whole.start : part.start]).decode(whole.members[0])
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return False
+    return whole.after.startswith(prefix + part.after, 0)
 
 
 def _rescore_in_context(line: str, cands: list[Candidate], chosen: list[Candidate]) -> bool:
@@ -582,8 +731,6 @@ def _rescore_in_context(line: str, cands: list[Candidate], chosen: list[Candidat
     a repaired neighbour the context is what the repaired line will read."""
     changed = False
     for c in cands:
-        if c.gain <= -SLACK:
-            continue
         near = [d for d in chosen if d is not c and (d.end <= c.start or d.start >= c.end)]
         near = [d for d in near if c.start - CONTEXT < d.end and d.start < c.end + CONTEXT]
         if not near:
@@ -605,9 +752,14 @@ def _rescore_in_context(line: str, cands: list[Candidate], chosen: list[Candidat
             pos = d.end
         right_parts.append(line[pos : pos + CONTEXT])
         right = "".join(right_parts)[:CONTEXT]
+        prior = c.prior
+        if script_cost(c.chain, c.after) and any(
+            d.chain == c.chain and _CJK_LETTER.search(d.after) for d in near
+        ):
+            prior -= NO_LETTER_COST  # punctuation of the CJK text beside it
         c0 = model.cost(left + line[c.start : c.end] + right)
-        c1 = model.cost(left + c.after + right, bound=c0 - c.prior + SLACK)
-        gain = c0 - c1 - c.prior
+        c1 = model.cost(left + c.after + right, bound=c0 - prior + SLACK)
+        gain = c0 - c1 - prior
         if gain > 0:
             gain -= implausibility(c.after)
         if gain != c.gain:
@@ -646,12 +798,13 @@ def analyse(line: str, max_rounds: int, *, skip_latin: bool = False) -> tuple[li
     cands = _Search(line, max_rounds).run()
     if not cands:
         return [], []
-    chosen = choose(cands)
-    if len(chosen) > 1 or any(c not in chosen and c.gain > PROMISING for c in cands):
-        if _rescore_in_context(line, cands, chosen):
-            chosen = choose(cands)
+    chosen = choose(cands, line)
+    if chosen and _consistency(cands, chosen):
+        chosen = choose(cands, line)
+    if chosen and _rescore_in_context(line, cands, chosen):
+        chosen = choose(cands, line)
     if len({c.chain for c in chosen}) > 1 and _penalise_switches(cands, chosen):
-        chosen = choose(cands)
+        chosen = choose(cands, line)
     if skip_latin:
         # Latin candidates still compete (they keep other chains out of Latin
         # text) but ftfy makes the repair there
