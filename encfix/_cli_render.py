@@ -115,21 +115,24 @@ def _changes(lines: _Lines, fixes: Sequence[Fix]) -> list[_Change]:
     for r in _regions(lines, fixes):
         old = lines.lines(r.l0, r.l1)
         new = _split(_apply(lines, r))
-        start = r.l0
-        while old and new and old[0] == new[0]:  # a multi-line span with equal lines
-            old.pop(0)
-            new.pop(0)
-            start += 1
-        while old and new and old[-1] == new[-1]:
-            old.pop()
-            new.pop()
+        # a multi-line span may keep some lines as they were: trim them off both ends
+        i = 0
+        while i < len(old) and i < len(new) and old[i] == new[i]:
+            i += 1
+        j = 0
+        while j < len(old) - i and j < len(new) - i and old[-1 - j] == new[-1 - j]:
+            j += 1
+        old, new = old[i : len(old) - j], new[i : len(new) - j]
+        start = r.l0 + i
         if not (old or new):
             continue
-        if changes and changes[-1].old_start + len(changes[-1].old) == start:
+        prev = changes[-1] if changes else None
+        if prev is not None and prev.old_start + len(prev.old) == start:
             # adjacent changed lines form one block: all '-' lines, then all '+' lines
-            prev = changes.pop()
-            start, old, new = prev.old_start, prev.old + old, prev.new + new
-        changes.append(_Change(start, old, new))
+            prev.old.extend(old)
+            prev.new.extend(new)
+        else:
+            changes.append(_Change(start, old, new))
     return changes
 
 
@@ -230,30 +233,28 @@ def color_diff(text: str, fixes: Sequence[Fix], name: str, *, color_system: str 
         legacy_windows=False,
     )
     width = len(str(max(r.l1 for r in regions)))
+    pad = " " * width + "   "
     n = len(fixes)
-    header = Text(f"{name}: {n} fix{'es' if n != 1 else ''}", style="bold")
-    console.print(header, soft_wrap=True)
-    for r in regions:
+    out = Text()
+    out.append(f"{name}: {n} fix{'es' if n != 1 else ''}\n", style="bold")
+    for r in regions:  # one Text, printed once: rich's per-print cost adds up on big files
         base = lines.start(r.l0)
-        end = lines.start(r.l1)
-        if r.l1 == r.l0:  # an insertion after the last line
-            end = base
-        t = Text()
+        end = lines.start(r.l1) if r.l1 > r.l0 else base  # (an insertion after the last line)
+        numbers = f"{r.l0 + 1}" if r.l1 - r.l0 <= 1 else f"{r.l0 + 1}-{r.l1}"
+        out.append(numbers.rjust(width) + " │ ", style="dim")
         pos = base
         for f in r.fixes:
-            t.append(_visible(text[pos : f.start]))
+            out.append(_visible(text[pos : f.start]))
             if f.before:
-                t.append(_visible(f.before), style="red strike")
+                out.append(_visible(f.before), style="red strike")
             if f.after:
-                t.append(_visible(f.after), style="green")
+                out.append(_visible(f.after), style="green")
             pos = f.end
         tail = text[pos:end]
         tail = tail[:-1] if tail.endswith("\n") else tail
-        t.append(_visible(tail[:-1] if tail.endswith("\r") else tail))
-        numbers = f"{r.l0 + 1}" if r.l1 - r.l0 <= 1 else f"{r.l0 + 1}-{r.l1}"
-        row = Text(numbers.rjust(width) + " │ ", style="dim", end="")
-        console.print(row, t, sep="", soft_wrap=True)
-        pad = " " * width + "   "
+        out.append(_visible(tail[:-1] if tail.endswith("\r") else tail) + "\n")
         for f in r.fixes:
-            console.print(Text(pad + "↳ " + _visible(_describe(f)), style="cyan"), soft_wrap=True)
+            out.append(pad + "↳ " + _visible(_describe(f)) + "\n", style="cyan")
+    out.rstrip()
+    console.print(out, soft_wrap=True)
     return buf.getvalue()

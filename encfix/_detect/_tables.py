@@ -58,13 +58,18 @@ def suspicious_regex() -> re.Pattern[str]:
     close together.  Text it does not match is clean."""
     strong = _class(_union("strong"))
     weak = _class(_union("weak"))
-    return re.compile(f"[{strong}]|[{weak}][^\\n]{{0,{WEAK_GAP}}}[{weak}]|{SANDWICH}")
+    return re.compile(f"[{strong}]|[{weak}][^\\n]{{0,{WEAK_GAP}}}[{weak}]|{SANDWICH}|{SPACED}", re.MULTILINE)
 
 
 #: one or two CJK characters inside a Latin word: how a double-byte decoder
 #: reads UTF-8 accented letters ("rembours챕s", "attaqu辿e")
 SANDWICH = "[A-Za-z]([\u3400-\u9fff\uf900-\ufaff\uac00-\ud7a3]{1,2})[A-Za-z]"
 SANDWICH_RE = re.compile(SANDWICH)
+
+#: short runs of Han characters separated by spaces: Korean word spacing, the
+#: way EUC-KR read as GBK or Big5 looks ("郴啊 皑疙表霸 且 霸烙捞")
+SPACED = "(?:^|[ ])[\\u4e00-\\u9fff]{1,5} [\\u4e00-\\u9fff]{1,5} [\\u4e00-\\u9fff]"
+SPACED_RE = re.compile(SPACED, re.MULTILINE)
 
 
 @lru_cache(maxsize=1)

@@ -44,6 +44,12 @@ _DEFAULT_EXTRA = {"single": 1.0, "cp437": 4.0, "macroman": 2.5, "double": 4.0}
 
 # Windows code pages a legacy CJK original is plausibly misread through
 _LEGACY_SINGLE = ("latin-1", "cp1252", "cp437", "macroman")
+# Legacy CJK read through another legacy CJK decoder: only the pairs seen in
+# the wild (a Chinese Windows reading Taiwanese, Korean or Japanese files, and
+# the reverse for Big5).  Every legacy pair reads the other's bytes as valid
+# CJK, so each one added is a way to "repair" correct text; more pairs only
+# on evidence.
+_LEGACY_DOUBLE = {("big5", "gbk"), ("gbk", "big5"), ("euc-kr", "gbk"), ("shift_jis", "gbk")}
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +84,7 @@ def _build() -> tuple[Chain, ...]:
             elif dname in _SINGLE:
                 if dname not in _LEGACY_SINGLE:
                     continue
-            elif _FAMILY[dname] == oname:
+            elif (oname, dname) not in _LEGACY_DOUBLE:
                 continue
             out.append(Chain(orig, dec, BASE_COST + _extra(oname, dname)))
     return tuple(out)

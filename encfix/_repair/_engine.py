@@ -35,6 +35,7 @@ from itertools import accumulate
 from encfix import model
 from encfix._detect._tables import (
     SANDWICH_RE,
+    SPACED_RE,
     WEAK_GAP,
     encodable_set,
     encodable_regex,
@@ -93,10 +94,25 @@ NO_LETTER_COST = 12.0
 _CJK_LETTER = re.compile("[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7a3\uf900-\ufaff\U00020000-\U0003ffff]")
 
 
+#: a legacy-to-legacy repair of a character standing alone (a list, a table)
+#: has no context to go by: extra prior per such character
+ISOLATED_COST = 3.0
+_ISOLATED = re.compile(r"(?<![^\W\d_])[^\W\d_](?![^\W\d_])")
+
+
+def isolated_cost(chain: tuple[str, ...], before: str) -> float:
+    if chain[0] in ("utf-8", "cp1252") or not DECODERS[chain[1]].multibyte:
+        return 0.0
+    return ISOLATED_COST * len(_ISOLATED.findall(before))
+
+
 def script_cost(chain: tuple[str, ...], after: str) -> float:
-    """Extra prior for a legacy CJK original whose text has no CJK letter."""
+    """Extra prior for a legacy CJK original whose text has no CJK letter
+    (infinite when a CJK decoder read it: symbols for symbols is no repair)."""
     if chain[0] in ("utf-8", "cp1252") or _CJK_LETTER.search(after):
         return 0.0
+    if DECODERS[chain[1]].multibyte:
+        return math.inf
     return NO_LETTER_COST
 
 
@@ -140,13 +156,17 @@ class Cluster:
     first: int
     last: int
     chars: set[str]
-    #: CJK characters found inside Latin words (any double-byte decoder may apply)
+    #: CJK characters found inside Latin words (UTF-8 accents read as CJK)
     sandwiched: set[str] = field(default_factory=set)
+    #: Han characters in space-separated short runs (Korean read as Chinese)
+    spaced: set[str] = field(default_factory=set)
 
     def wants(self, dname: str, dec: Decoder) -> bool:
         if not self.chars.isdisjoint(seed_set(dname)):
             return True
-        return dec.multibyte and bool(self.sandwiched) and self.sandwiched <= encodable_set(dname)
+        if not dec.multibyte:
+            return False
+        return any(group and group <= encodable_set(dname) for group in (self.sandwiched, self.spaced))
 
 
 class _Encoded:
@@ -227,6 +247,11 @@ def clusters(line: str) -> list[Cluster]:
         for m in _TOUCHING_RE.finditer(line):
             sandwiched.update(range(*m.span()))
     seeds.extend(sandwiched)
+    spaced = set()
+    for m in SPACED_RE.finditer(line):
+        spaced.update(i for i in range(*m.span()) if not line[i].isspace())
+    spaced -= set(seeds)
+    seeds.extend(spaced)
     seeds = sorted(set(seeds))
     out: list[Cluster] = []
     for s in seeds:
@@ -236,6 +261,8 @@ def clusters(line: str) -> list[Cluster]:
             out.append(Cluster(s, s, set()))
         if s in sandwiched:
             out[-1].sandwiched.add(line[s])
+        elif s in spaced:
+            out[-1].spaced.add(line[s])
         else:
             out[-1].chars.add(line[s])
     return out
@@ -262,6 +289,8 @@ class _Search:
     # -- generation -------------------------------------------------------
 
     def _add(self, c: Candidate) -> Candidate | None:
+        if c.prior == math.inf:
+            return None
         # canonical span: ASCII that comes out as itself at either end is not
         # part of the repair (so equal repairs are one candidate)
         line = self.line
@@ -307,7 +336,7 @@ class _Search:
                 continue  # 锟斤拷 / 占쏙옙: the data was lost before this mis-decoding
             if not _reproduces(after, member, ch.decoder, before):
                 continue
-            sc = script_cost(ch.names, after)
+            sc = script_cost(ch.names, after) + isolated_cost(ch.names, before)
             short = SHORT_COST.get(b - a, 0.0)
             c = Candidate(
                 seg_start + a,
@@ -332,7 +361,7 @@ class _Search:
                 if not cl.wants(dname, dec):
                     continue
                 chains = chains_for_decoder(dname)
-                for utf8 in (True, False) if cl.chars else (True,):
+                for utf8 in (True, False) if cl.chars or cl.spaced else (True,):
                     group = [c for c in chains if (c.original.name == "utf-8") == utf8]
                     if not group:
                         continue
@@ -395,6 +424,39 @@ class _Search:
                 out += self._emit(seg_start, seg, k0, j2, enc, chain, VARIANT_COST * (k1 - j2))
         return out
 
+    def sweep(self, chain: tuple[str, ...], members: tuple[str, ...]) -> list[Candidate]:
+        """Every span of the whole line that ``chain`` reverses.
+
+        Seeds find damage by its rare characters; once a line is known to be
+        damaged one way, spans of the same damage made only of common
+        characters (a lone ``篮`` after ``EUC-KR``, ``£©`` after English
+        words) are found by decoding all of the line that way."""
+        if len(chain) != 2:
+            return []
+        dname = chain[1]
+        ch = next(x for x in chains_for_decoder(dname) if x.names == chain)
+        utf8 = chain[0] in ("utf-8", "cp1252")
+        rx = non_ascii_encodable_regex(dname) if utf8 else encodable_regex(dname)
+        members_scan = _SCAN_MEMBERS[ch.original.name]
+        out: list[Candidate] = []
+        for m in rx.finditer(self.line):
+            a, b = m.span()
+            enc = self._encoded(dname, a, b)
+            if enc is None:
+                continue
+            seg = m.group()
+            nxt = -1
+            for k in range(b - a):
+                if k < nxt:
+                    continue
+                j = _stretch(enc, k, members_scan)
+                if j > k:
+                    for c in self._emit(a, seg, k, j, enc, ch):
+                        if c.members == members:
+                            out.append(c)
+                    nxt = j
+        return out
+
     def extend(self, c: Candidate) -> list[Candidate]:
         """Longer spans for a promising legacy-original candidate.
 
@@ -437,7 +499,7 @@ class _Search:
                     continue
                 if after == before or not _reproduces(after, member, dec, before):
                     continue
-                sc = script_cost(c.chain, after)
+                sc = script_cost(c.chain, after) + isolated_cost(c.chain, before)
                 d = self._add(
                     Candidate(a, b, after, c.chain, c.members, c.decoder, prior + sc, refundable=BASE_COST + sc)
                 )
@@ -487,7 +549,7 @@ class _Search:
                     continue
                 ch = next(x for x in chains_for_decoder(chain[1]) if x.names == chain)
                 prior = ch.prior + MEMBER_COST * ch.original.members.index(members[0])
-                sc = script_cost(chain, after)
+                sc = script_cost(chain, after) + isolated_cost(chain, before)
                 m = self._add(
                     Candidate(a, b, after, chain, members, dec.model, prior + sc, refundable=BASE_COST + sc)
                 )
@@ -526,16 +588,22 @@ class _Search:
 
     # -- scoring ----------------------------------------------------------
 
-    def score(self, cands: Iterable[Candidate]) -> None:
+    def score(self, cands: Iterable[Candidate], sample: int = 0) -> None:
+        """Gain of each candidate; with ``sample``, long spans are judged by
+        their first ``sample`` characters (before and after alike)."""
         line = self.line
         for c in cands:
             left = line[max(0, c.start - CONTEXT) : c.start]
             right = line[c.end : c.end + CONTEXT]
+            before = line[c.start : c.end]
+            after = c.after
+            if sample and (len(before) > sample or len(after) > sample):
+                before, after, right = before[:sample], after[:sample], ""
             key = (c.start, c.end)
             c0 = self.base_cost.get(key)
             if c0 is None:
-                c0 = self.base_cost[key] = model.cost(left + line[c.start : c.end] + right)
-            c1 = model.cost(left + c.after + right, bound=c0 - c.prior + SLACK)
+                c0 = self.base_cost[key] = model.cost(left + before + right)
+            c1 = model.cost(left + after + right, bound=c0 - c.prior + SLACK)
             c.gain = c0 - c1 - c.prior
             if c.gain > 0:
                 c.gain -= implausibility(c.after)
@@ -577,11 +645,9 @@ def _deeper(text: str, depth: int) -> list[tuple[str, tuple[str, ...], tuple[str
     ends the stack)."""
     if depth <= 0:
         return []
-    chars = set(text)
     out: list[tuple[str, tuple[str, ...], tuple[str, ...], float]] = []
-    for dname, dec in DECODERS.items():
-        if chars.isdisjoint(seed_set(dname)):
-            continue
+    for dec in DECODERS.values():
+        dname = dec.name
         try:
             data = dec.encode(text)
         except UnicodeEncodeError:
@@ -790,17 +856,98 @@ def _penalise_switches(cands: list[Candidate], chosen: list[Candidate]) -> bool:
     return changed
 
 
+#: the whole-line shortcut answers only when the best reading wins by this
+#: much (nats) and takes at least WHOLE_SHARE of the probability
+WHOLE_GAIN = 20.0
+WHOLE_SHARE = 0.999
+#: characters of a line the shortcut scores (long lines are judged by a prefix)
+WHOLE_SAMPLE = 400
+
+
+def _whole_line(line: str, max_rounds: int) -> tuple[list[Candidate], list[Candidate]] | None:
+    """Cheap exit for lines garbled as a whole: every decoder that can have
+    produced all of the line's non-ASCII text, every original that decodes
+    its bytes; answer if one reading is far ahead of all others and of
+    "leave it", else ``None`` (the span search decides)."""
+    a = 0
+    while a < len(line) and line[a].isascii():
+        a += 1
+    b = len(line)
+    while b > a and line[b - 1].isascii():
+        b -= 1
+    if b <= a:
+        return None
+    core = line[a:b]
+    search = _Search(line, max_rounds)
+    hyps: list[Candidate] = []
+    for dec in DECODERS.values():
+        try:
+            data = dec.encode(core)
+        except UnicodeEncodeError:
+            continue
+        for ch in chains_for_decoder(dec.name):
+            for idx, (member, after) in enumerate(ch.original.decode_all(data)):
+                if after == core or ("\ufffd" in after and dec.multibyte):
+                    continue
+                if not _reproduces(after, member, dec, core):
+                    continue
+                sc = script_cost(ch.names, after) + isolated_cost(ch.names, core)
+                c = search._add(
+                    Candidate(
+                        a, b, after, ch.names, (member,), dec.model, ch.prior + idx * MEMBER_COST + sc,
+                        refundable=BASE_COST + sc,
+                    )
+                )
+                if c is not None:
+                    hyps.append(c)
+    if not hyps:
+        return None
+    deep: list[Candidate] = []
+    for c in hyps:
+        if c.chain[0] == "utf-8" and c.chain[1] in _TRANSPORT:
+            deep += search.deeper(c)
+    hyps += deep
+    search.score(hyps, sample=WHOLE_SAMPLE)
+    best = max(hyps, key=lambda c: c.gain)
+    if best.gain < WHOLE_GAIN:
+        return None
+    top = best.gain / TEMPERATURE
+    z = math.exp(-top) + sum(math.exp(c.gain / TEMPERATURE - top) for c in hyps)
+    share = 1.0 / z
+    if share < WHOLE_SHARE:
+        return None
+    best.confidence = share
+    for c in hyps:
+        if c is not best:
+            c.confidence = math.exp(c.gain / TEMPERATURE - top) / z
+    return hyps, [best]
+
+
 def analyse(line: str, max_rounds: int, *, skip_latin: bool = False) -> tuple[list[Candidate], list[Candidate]]:
     """(all scored candidates, chosen ones) for one line.
 
     With ``skip_latin``, UTF-8 read through single-byte code pages into
     non-CJK text is left to ftfy (see ``_latin``)."""
-    cands = _Search(line, max_rounds).run()
+    whole = _whole_line(line, max_rounds)
+    if whole is not None:
+        cands, chosen = whole
+        if skip_latin:
+            chosen = [c for c in chosen if not (is_latin_chain(c.chain) and not _HAS_CJK.search(c.after))]
+        return cands, chosen
+    search = _Search(line, max_rounds)
+    cands = search.run()
     if not cands:
         return [], []
     chosen = choose(cands, line)
-    if chosen and _consistency(cands, chosen):
-        chosen = choose(cands, line)
+    if chosen:
+        swept: list[Candidate] = []
+        for key in {(c.chain, c.members) for c in chosen if len(c.chain) == 2}:
+            swept += search.sweep(*key)
+        if swept:
+            search.score(swept)
+            cands = list(search.cands.values())
+        if _consistency(cands, chosen) or swept:
+            chosen = choose(cands, line)
     if chosen and _rescore_in_context(line, cands, chosen):
         chosen = choose(cands, line)
     if len({c.chain for c in chosen}) > 1 and _penalise_switches(cands, chosen):

@@ -32,7 +32,7 @@ _models: dict[str, LanguageModel] = {}
 #: width variants are scored as the characters they stand for, plus a cost:
 #: full-width Latin and digits are common in CJK text, half-width katakana rare
 FOLD_COST_FULLWIDTH = 1.5
-FOLD_COST_HALFWIDTH = 4.0
+FOLD_COST_HALFWIDTH = 2.0
 
 
 def _fold_tables() -> tuple[dict[int, str], dict[str, float]]:
@@ -54,6 +54,8 @@ _FOLD, _FOLD_COST = _fold_tables()
 REPEAT_COST = 1.5
 #: a symbol or punctuation mark following one of its own class costs at most this
 SAME_CLASS_COST = 3.0
+#: the classes that come in runs in real text (box-drawing tables, "...", "。」")
+_RUN_CLASSES = frozenset({"box", "ascii_punct", "gen_punct", "cjk_punct", "digit", "space"})
 
 
 @dataclass(slots=True)
@@ -117,7 +119,7 @@ class LanguageModel:
                     c = prev_bo + e[0]
             else:
                 c = e[0]
-                if e[3] == last_class and c > SAME_CLASS_COST and not e[2]:
+                if e[3] == last_class and c > SAME_CLASS_COST and e[3] in _RUN_CLASSES:
                     c = SAME_CLASS_COST  # symbols come in runs: ├─┤, ★☆, 。」
             if ch == last and c > REPEAT_COST:
                 c = REPEAT_COST
@@ -184,8 +186,9 @@ def get(name: str) -> LanguageModel:
     return m
 
 
-_KANA = re.compile("[\u3040-\u30ff\u31f0-\u31ff]")
+_KANA = re.compile("[\u3040-\u30ff\u31f0-\u31ff\uff66-\uff9f]")
 _HANGUL = re.compile("[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]")
+_FULLWIDTH = re.compile("[\uff01-\uff5e]")
 _HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003ffff]")
 
 
@@ -197,7 +200,7 @@ def candidate_languages(text: str) -> tuple[str, ...]:
         langs.append("ja")
     if _HANGUL.search(text):
         langs.append("ko")
-    if han:
+    if han or (not langs and _FULLWIDTH.search(text)):
         langs.extend(x for x in ("zh-Hans", "zh-Hant", "ja") if x not in langs)
     if not langs:
         langs.append("world")
@@ -222,9 +225,68 @@ def best_language(
     return best
 
 
+#: cost of switching script (and so language) inside a text: CJK text quotes
+#: English words and names all the time, but not at every character
+SWITCH_COST = 5.0
+
+_CJK_GROUP = frozenset(
+    {"han", "kana", "hangul", "halfwidth_kana", "cjk_punct", "fullwidth", "halfwidth_punct", "jamo", "bopomofo"}
+)
+_LETTER_GROUP = frozenset({"latin", "other", "mark"})
+_HAS_LETTER = re.compile("[A-Za-z\u00c0-\u024f\u0370-\u052f\u0590-\u06ff]")
+_HAS_CJK = re.compile("[\u3000-\u30ff\u3400-\u9fff\uac00-\ud7a3\uf900-\ufaff\uff01-\uff9f]")
+
+
+#: a run of another script shorter than this many letters is not a switch:
+#: one stray CJK character in English (or the reverse) is scored as part of
+#: the text around it
+MIN_RUN_LETTERS = 2
+_CJK_LETTERS = frozenset({"han", "kana", "hangul", "halfwidth_kana", "jamo", "bopomofo"})
+
+
+def script_runs(text: str) -> list[str]:
+    """``text`` cut where it switches between CJK and alphabetic scripts;
+    spaces, digits, punctuation and symbols stay with the run before them,
+    and runs with fewer than :data:`MIN_RUN_LETTERS` letters join a neighbour."""
+    runs: list[list[int]] = []  # [start, end, letters]
+    group = ""
+    for i, ch in enumerate(text):
+        k = char_class(ch)
+        g = "cjk" if k in _CJK_GROUP else "abc" if k in _LETTER_GROUP else ""
+        if not g:
+            continue
+        if g != group:
+            if runs:
+                runs[-1][1] = i
+            runs.append([i, len(text), 0])
+            group = g
+        if k in _CJK_LETTERS or k in _LETTER_GROUP:
+            runs[-1][2] += 1
+    if not runs:
+        return [text]
+    runs[0][0] = 0
+    merged: list[list[int]] = []
+    for r in runs:
+        if merged and (r[2] < MIN_RUN_LETTERS or merged[-1][2] < MIN_RUN_LETTERS):
+            merged[-1][1] = r[1]
+            merged[-1][2] += r[2]
+        else:
+            merged.append(r)
+    return [text[a:b] for a, b, _ in merged]
+
+
 def cost(text: str, langs: tuple[str, ...] | None = None, bound: float = math.inf) -> float:
-    """-ln P(text) under the best-fitting language (see :func:`best_language`)."""
-    return best_language(text, langs, bound)[1]
+    """-ln P(text): each stretch of one script family under its best-fitting
+    language, plus :data:`SWITCH_COST` per switch (see :func:`best_language`)."""
+    if langs is not None or not (_HAS_CJK.search(text) and _HAS_LETTER.search(text)):
+        return best_language(text, langs, bound)[1]
+    runs = script_runs(text)
+    total = SWITCH_COST * (len(runs) - 1)
+    for run in runs:
+        total += best_language(run, None, bound - total)[1]
+        if total > bound:
+            break
+    return total
 
 
 def model_info() -> dict[str, object]:

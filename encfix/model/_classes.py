@@ -6,7 +6,9 @@ import unicodedata
 from functools import lru_cache
 
 #: classes whose characters occur inside words (the n-gram tables cover them)
-WORD_CLASSES = frozenset({"han", "kana", "hangul", "latin", "halfwidth_kana", "other", "mark"})
+WORD_CLASSES = frozenset(
+    {"han", "kana", "hangul", "latin", "halfwidth_kana", "other", "mark", "jamo", "bopomofo"}
+)
 
 _GEN_PUNCT = frozenset("‐‑‒–—―‖‗‘’‚‛“”„‟†‡•‣․‥…‧‰′″‹›※‼⁇⁈⁉")
 # full-width punctuation CJK text uses all the time; the rest of the
@@ -40,7 +42,11 @@ def char_class(ch: str) -> str:
         return "halfwidth_punct"
     if 0xFF66 <= o <= 0xFF9F:
         return "halfwidth_kana"
-    if 0xAC00 <= o <= 0xD7A3 or 0x1100 <= o <= 0x11FF or 0x3130 <= o <= 0x318F:
+    if 0x3130 <= o <= 0x318F:
+        return "jamo"  # compatibility jamo: ㅋㅋ, ㅠㅠ, ㄱㅅ in Korean chat
+    if 0x3100 <= o <= 0x312F or 0x31A0 <= o <= 0x31BF:
+        return "bopomofo"
+    if 0xAC00 <= o <= 0xD7A3 or 0x1100 <= o <= 0x11FF:
         return "hangul"
     if 0xA960 <= o <= 0xA97F or 0xD7B0 <= o <= 0xD7FF:
         return "hangul"

@@ -58,22 +58,26 @@ CJK_TOP = 400000
 CLASS_PRIORS: dict[str, dict[str, float]] = {
     lang: {"space": 5.0, "cjk_punct": 2.6, "gen_punct": 4.0, "ascii_punct": 4.5,
            "digit": 4.0, "symbol": 7.0, "box": 10.0, "fullwidth": 7.5,
-           "latin1_punct": 9.0, "format": 12.0, "halfwidth_punct": 9.0}
+           "latin1_punct": 9.0, "format": 12.0, "halfwidth_punct": 9.0,
+           "jamo": 16.0, "bopomofo": 9.0}
     for lang in ("zh-Hans", "zh-Hant", "ja")
 }
+CLASS_PRIORS["ja"]["bopomofo"] = 16.0
 CLASS_PRIORS["ko"] = {"space": 1.2, "cjk_punct": 5.0, "gen_punct": 4.5, "ascii_punct": 3.2,
                       "digit": 4.0, "symbol": 7.0, "box": 10.0, "fullwidth": 8.5,
-                      "latin1_punct": 9.0, "format": 12.0, "halfwidth_punct": 11.0}
+                      "latin1_punct": 9.0, "format": 12.0, "halfwidth_punct": 11.0,
+                      "jamo": 6.0, "bopomofo": 16.0}
 CLASS_PRIORS["world"] = {"space": 0.4, "cjk_punct": 11.0, "gen_punct": 4.5, "ascii_punct": 3.0,
                          "digit": 4.5, "symbol": 7.5, "box": 10.0, "fullwidth": 12.0,
-                         "latin1_punct": 8.0, "format": 11.0, "halfwidth_punct": 14.0}
+                         "latin1_punct": 8.0, "format": 11.0, "halfwidth_punct": 14.0,
+                         "jamo": 16.0, "bopomofo": 16.0}
 # Cost of a *letter* the language's word list never showed, by script class:
 # a script the language is written in gets "rarest seen + 1.5"; any other
 # script these (however many of its letters the word list happened to show).
-NATIVE = {"zh-Hans": {"han"}, "zh-Hant": {"han"}, "ja": {"han", "kana"}, "ko": {"hangul"},
+NATIVE = {"zh-Hans": {"han"}, "zh-Hant": {"han", "bopomofo"}, "ja": {"han", "kana"}, "ko": {"hangul", "jamo"},
           "world": {"latin", "other", "mark"}}
 FOREIGN_LETTER = {"han": 22.0, "kana": 22.0, "hangul": 22.0, "latin": 16.0,
-                  "halfwidth_kana": 22.0, "other": 22.0, "mark": 22.0}
+                  "halfwidth_kana": 22.0, "other": 22.0, "mark": 22.0, "jamo": 16.0, "bopomofo": 16.0}
 # Classes that are damage, not text, in every language.
 DAMAGE_COST = {"control": 20.0, "c1": 22.0, "pua": 22.0, "replacement": 22.0,
                "unassigned": 24.0}

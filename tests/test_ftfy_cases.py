@@ -1,0 +1,44 @@
+"""ftfy's own test cases (read from ../shared, never copied): encfix must
+repair Latin-script mojibake at least as well as ``ftfy.fix_encoding``.
+
+ftfy checks ``fix_encoding(original) == case.get("fixed-encoding", fixed)``;
+the same expectation is applied to ``encfix.repair(original).text`` for every
+case ftfy itself expects to pass.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+import encfix
+
+CASES_FILE = Path(__file__).resolve().parents[2] / "shared" / "external" / "ftfy-test-cases.json"
+
+if not CASES_FILE.is_file():
+    pytest.skip(f"{CASES_FILE} is absent", allow_module_level=True)
+
+pytestmark = pytest.mark.shared
+
+CASES = [c for c in json.loads(CASES_FILE.read_text("utf-8")) if c.get("expect") == "pass"]
+
+
+def _id(i: int, case: dict[str, str]) -> str:
+    label = case.get("label") or f"case {i}"
+    return f"{i:03d} {label}".encode("ascii", "backslashreplace").decode("ascii")
+
+
+@pytest.mark.parametrize("case", [pytest.param(c, id=_id(i, c)) for i, c in enumerate(CASES)])
+def test_ftfy_case(case: dict[str, str]) -> None:
+    expected = case.get("fixed-encoding", case["fixed"])
+    got = encfix.repair(case["original"]).text
+    assert got == expected, (
+        f"\n  label:    {case.get('label')}\n  original: {case['original']!r}"
+        f"\n  expected: {expected!r}\n  got:      {got!r}"
+    )
+
+
+def test_ftfy_cases_loaded() -> None:
+    assert len(CASES) > 100
