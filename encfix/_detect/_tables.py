@@ -63,12 +63,16 @@ def suspicious_regex() -> re.Pattern[str]:
 
 #: one or two CJK characters inside a Latin word: how a double-byte decoder
 #: reads UTF-8 accented letters ("rembours챕s", "attaqu辿e")
-SANDWICH = "[A-Za-z]([\u3400-\u9fff\uf900-\ufaff\uac00-\ud7a3]{1,2})[A-Za-z]"
+SANDWICH = (
+    "[A-Za-z]([\u3400-\u9fff\uf900-\ufaff\uac00-\ud7a3]{1,2})[A-Za-z]"
+    # ... or ending a lower-case Latin word ("caff猫 vicino", "Le caf辿 de")
+    "|[a-z]([\u3400-\u9fff\uf900-\ufaff\uac00-\ud7a3])(?=[ ,.;:!?])"
+)
 SANDWICH_RE = re.compile(SANDWICH)
 
 #: short runs of Han characters separated by spaces: Korean word spacing, the
 #: way EUC-KR read as GBK or Big5 looks ("郴啊 皑疙表霸 且 霸烙捞")
-SPACED = "(?:^|[ ])[\\u4e00-\\u9fff]{1,5} [\\u4e00-\\u9fff]{1,5} [\\u4e00-\\u9fff]"
+SPACED = "(?:^|[ ])[\\u4e00-\\u9fff]{1,6}[.,!?]? [\\u4e00-\\u9fff]{1,6}[.,!?]? [\\u4e00-\\u9fff]"
 SPACED_RE = re.compile(SPACED, re.MULTILINE)
 
 

@@ -239,7 +239,7 @@ def clusters(line: str) -> list[Cluster]:
             seeds.append(w)
     sandwiched = set()
     for m in SANDWICH_RE.finditer(line):
-        a, b = m.span(1)
+        a, b = m.span(1) if m.start(1) >= 0 else m.span(2)
         sandwiched.update(range(a, b))
     if sandwiched:
         # the line reads accented letters as CJK: word-initial and word-final
@@ -347,7 +347,7 @@ class _Search:
                 ch.decoder.model,
                 ch.prior + idx * MEMBER_COST + short + sc + extra,
                 origin=(ch.decoder.name, seg_start, seg_end, k0, k1),
-                refundable=BASE_COST + sc + short,
+                refundable=BASE_COST + short,
             )
             if self._add(c) is not None:
                 out.append(c)
@@ -501,7 +501,7 @@ class _Search:
                     continue
                 sc = script_cost(c.chain, after) + isolated_cost(c.chain, before)
                 d = self._add(
-                    Candidate(a, b, after, c.chain, c.members, c.decoder, prior + sc, refundable=BASE_COST + sc)
+                    Candidate(a, b, after, c.chain, c.members, c.decoder, prior + sc, refundable=BASE_COST)
                 )
                 if d is not None:
                     out.append(d)
@@ -551,7 +551,7 @@ class _Search:
                 prior = ch.prior + MEMBER_COST * ch.original.members.index(members[0])
                 sc = script_cost(chain, after) + isolated_cost(chain, before)
                 m = self._add(
-                    Candidate(a, b, after, chain, members, dec.model, prior + sc, refundable=BASE_COST + sc)
+                    Candidate(a, b, after, chain, members, dec.model, prior + sc, refundable=BASE_COST)
                 )
                 if m is not None:
                     out.append(m)
@@ -895,7 +895,7 @@ def _whole_line(line: str, max_rounds: int) -> tuple[list[Candidate], list[Candi
                 c = search._add(
                     Candidate(
                         a, b, after, ch.names, (member,), dec.model, ch.prior + idx * MEMBER_COST + sc,
-                        refundable=BASE_COST + sc,
+                        refundable=BASE_COST,
                     )
                 )
                 if c is not None:
@@ -923,16 +923,11 @@ def _whole_line(line: str, max_rounds: int) -> tuple[list[Candidate], list[Candi
     return hyps, [best]
 
 
-def analyse(line: str, max_rounds: int, *, skip_latin: bool = False) -> tuple[list[Candidate], list[Candidate]]:
-    """(all scored candidates, chosen ones) for one line.
-
-    With ``skip_latin``, UTF-8 read through single-byte code pages into
-    non-CJK text is left to ftfy (see ``_latin``)."""
+def analyse(line: str, max_rounds: int) -> tuple[list[Candidate], list[Candidate]]:
+    """(all scored candidates, chosen ones) for one line."""
     whole = _whole_line(line, max_rounds)
     if whole is not None:
         cands, chosen = whole
-        if skip_latin:
-            chosen = [c for c in chosen if not (is_latin_chain(c.chain) and not _HAS_CJK.search(c.after))]
         return cands, chosen
     search = _Search(line, max_rounds)
     cands = search.run()
@@ -952,11 +947,13 @@ def analyse(line: str, max_rounds: int, *, skip_latin: bool = False) -> tuple[li
         chosen = choose(cands, line)
     if len({c.chain for c in chosen}) > 1 and _penalise_switches(cands, chosen):
         chosen = choose(cands, line)
-    if skip_latin:
-        # Latin candidates still compete (they keep other chains out of Latin
-        # text) but ftfy makes the repair there
-        chosen = [c for c in chosen if not (is_latin_chain(c.chain) and not _HAS_CJK.search(c.after))]
     return cands, chosen
+
+
+def is_latin(c: Candidate) -> bool:
+    """UTF-8 read through single-byte code pages into non-CJK text: ftfy's
+    ground (see ``_latin``)."""
+    return is_latin_chain(c.chain) and not _HAS_CJK.search(c.after)
 
 
 _HAS_CJK = re.compile("[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7a3\uf900-\ufaff\uff66-\uff9f\U00020000-\U0003ffff]")

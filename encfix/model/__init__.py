@@ -54,6 +54,9 @@ _FOLD, _FOLD_COST = _fold_tables()
 REPEAT_COST = 1.5
 #: a symbol or punctuation mark following one of its own class costs at most this
 SAME_CLASS_COST = 3.0
+#: symbols that real text does not put inside words (mojibake does: "Ã©t")
+_GLUE_CLASSES = frozenset({"symbol", "latin1_punct", "box", "c1", "pua", "control", "halfwidth_punct"})
+INWORD_SYMBOL_COST = 6.0
 #: the classes that come in runs in real text (box-drawing tables, "...", "。」")
 _RUN_CLASSES = frozenset({"box", "ascii_punct", "gen_punct", "cjk_punct", "digit", "space"})
 
@@ -98,7 +101,7 @@ class LanguageModel:
         """
         info = self.info
         bigram = self.bigram
-        low = text.lower()
+        low = text.casefold()
         folded = low.translate(_FOLD)
         total = 0.0
         if folded != low:
@@ -107,6 +110,7 @@ class LanguageModel:
         prev_bo = 0.0
         last = ""
         last_class = ""
+        glued = False  # a symbol right after a letter, inside a word?
         for ch in folded:
             e = info.get(ch)
             if e is None:
@@ -117,10 +121,15 @@ class LanguageModel:
                     c = b if b is not None else prev_bo + e[0]
                 else:
                     c = prev_bo + e[0]
+                    glued = e[3] in _GLUE_CLASSES
             else:
                 c = e[0]
                 if e[3] == last_class and c > SAME_CLASS_COST and e[3] in _RUN_CLASSES:
                     c = SAME_CLASS_COST  # symbols come in runs: ├─┤, ★☆, 。」
+                if glued and e[2]:
+                    c += INWORD_SYMBOL_COST  # Gr≪en, Ã©t, caf¿
+                if not (glued and e[3] in _GLUE_CLASSES):
+                    glued = False
             if ch == last and c > REPEAT_COST:
                 c = REPEAT_COST
             total += c
@@ -227,7 +236,7 @@ def best_language(
 
 #: cost of switching script (and so language) inside a text: CJK text quotes
 #: English words and names all the time, but not at every character
-SWITCH_COST = 5.0
+SWITCH_COST = 8.0
 
 _CJK_GROUP = frozenset(
     {"han", "kana", "hangul", "halfwidth_kana", "cjk_punct", "fullwidth", "halfwidth_punct", "jamo", "bopomofo"}

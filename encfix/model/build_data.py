@@ -78,6 +78,7 @@ NATIVE = {"zh-Hans": {"han"}, "zh-Hant": {"han", "bopomofo"}, "ja": {"han", "kan
           "world": {"latin", "other", "mark"}}
 FOREIGN_LETTER = {"han": 22.0, "kana": 22.0, "hangul": 22.0, "latin": 16.0,
                   "halfwidth_kana": 22.0, "other": 22.0, "mark": 22.0, "jamo": 16.0, "bopomofo": 16.0}
+UNMODELLED_LETTER = 9.0
 # Classes that are damage, not text, in every language.
 DAMAGE_COST = {"control": 20.0, "c1": 22.0, "pua": 22.0, "replacement": 22.0,
                "unassigned": 24.0}
@@ -153,7 +154,7 @@ def build_language(name: str, words: list[tuple[str, float]]) -> bytes:
     n_int: dict[str, float] = defaultdict(float)
     total_words = 0.0
     for w, f in words:
-        wl = w.lower()
+        wl = w.casefold()
         total_words += f
         n_start[wl[0]] += f
         n_end[wl[-1]] += f
@@ -190,6 +191,10 @@ def build_language(name: str, words: list[tuple[str, float]]) -> bytes:
     class_cost: dict[str, float] = {}
     for k, v in FOREIGN_LETTER.items():
         class_cost[k] = seen_max[k] + 1.5 if k in NATIVE[name] and seen_n[k] >= 30 else v
+    if name == "world":
+        # letters of scripts no word list covers (Thai, Georgian, Ethiopic...):
+        # the model has no opinion on them, so they cost what a plain letter does
+        class_cost["other"] = UNMODELLED_LETTER
     class_cost.update(CLASS_PRIORS[name])
     class_cost.update(DAMAGE_COST)
     jamo = jamo_model(uni) if name == "ko" else None
