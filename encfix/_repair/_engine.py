@@ -91,6 +91,7 @@ _SCAN_MEMBERS: dict[str, tuple[str, ...]] = {
 
 #: a legacy CJK encoding decodes to CJK text: letters, not only symbols
 NO_LETTER_COST = 12.0
+_LATIN_LETTER = re.compile("[A-Za-z\u00c0-\u024f]")
 _CJK_LETTER = re.compile("[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7a3\uf900-\ufaff\U00020000-\U0003ffff]")
 
 
@@ -101,19 +102,42 @@ _ISOLATED = re.compile(r"(?<![^\W\d_])[^\W\d_](?![^\W\d_])")
 
 
 def isolated_cost(chain: tuple[str, ...], before: str) -> float:
-    if chain[0] in ("utf-8", "cp1252") or not DECODERS[chain[1]].multibyte:
+    if not DECODERS[chain[1]].multibyte:
         return 0.0
     return ISOLATED_COST * len(_ISOLATED.findall(before))
 
 
-def script_cost(chain: tuple[str, ...], after: str) -> float:
-    """Extra prior for a legacy CJK original whose text has no CJK letter
-    (infinite when a CJK decoder read it: symbols for symbols is no repair)."""
-    if chain[0] in ("utf-8", "cp1252") or _CJK_LETTER.search(after):
+#: a span read through a single-byte code page with correct CJK letters on
+#: both sides: damage of a few bytes inside intact CJK text is unlikely
+EMBEDDED_COST = 6.0
+
+
+def embedded_cost(line: str, c: Candidate) -> float:
+    if DECODERS[c.chain[-1]].multibyte or c.start == 0 or c.end >= len(line):
         return 0.0
+    if _CJK_LETTER.match(line, c.start - 1) and _CJK_LETTER.match(line, c.end):
+        return EMBEDDED_COST
+    return 0.0
+
+
+def script_cost(chain: tuple[str, ...], after: str, before: str = "") -> float:
+    """Extra prior for a legacy CJK original whose text has no CJK letter.
+
+    Legacy CJK read by another legacy CJK decoder is CJK text on both sides:
+    a reading where either side has no CJK letter, or where the repaired
+    side has no character pair any language model knows (a list of single
+    characters), is no evidence of damage and is not a candidate."""
+    if chain[0] in ("utf-8", "cp1252"):
+        return 0.0
+    has_letter = _CJK_LETTER.search(after) is not None
     if DECODERS[chain[1]].multibyte:
-        return math.inf
-    return NO_LETTER_COST
+        if not has_letter or (before and _CJK_LETTER.search(before) is None):
+            return math.inf
+        lang = model.best_language(after)[0]
+        if model.get(lang).known_pairs(after) == 0:
+            return math.inf
+        return 0.0
+    return 0.0 if has_letter else NO_LETTER_COST
 
 
 #: repaired text must look like text: each nat per character above this ...
@@ -142,6 +166,7 @@ class Candidate:
     confidence: float = 0.0
     #: the part of the prior paid once per line ("this line is damaged this way")
     refundable: float = 0.0
+    embedded_checked: bool = False
     #: (decoder name, byte stretch) that produced it, for variants
     origin: tuple[str, int, int, int, int] | None = None
     rivals: list[Candidate] = field(default_factory=list)
@@ -238,7 +263,10 @@ def clusters(line: str) -> list[Cluster]:
         if (i and w - weak[i - 1] <= gap) or (i + 1 < len(weak) and weak[i + 1] - w <= gap):
             seeds.append(w)
     sandwiched = set()
-    for m in SANDWICH_RE.finditer(line):
+    # accented letters read as CJK show in Latin text; in CJK text a CJK
+    # character between two Latin words is just a word ("Mars跟Joart")
+    latin_line = len(_LATIN_LETTER.findall(line)) > 3 * len(_CJK_LETTER.findall(line))
+    for m in SANDWICH_RE.finditer(line) if latin_line else ():
         a, b = m.span(1) if m.start(1) >= 0 else m.span(2)
         sandwiched.update(range(a, b))
     if sandwiched:
@@ -291,6 +319,9 @@ class _Search:
     def _add(self, c: Candidate) -> Candidate | None:
         if c.prior == math.inf:
             return None
+        if not c.embedded_checked:
+            c.embedded_checked = True
+            c.prior += embedded_cost(self.line, c)
         # canonical span: ASCII that comes out as itself at either end is not
         # part of the repair (so equal repairs are one candidate)
         line = self.line
@@ -336,7 +367,7 @@ class _Search:
                 continue  # 锟斤拷 / 占쏙옙: the data was lost before this mis-decoding
             if not _reproduces(after, member, ch.decoder, before):
                 continue
-            sc = script_cost(ch.names, after) + isolated_cost(ch.names, before)
+            sc = script_cost(ch.names, after, before) + isolated_cost(ch.names, before)
             short = SHORT_COST.get(b - a, 0.0)
             c = Candidate(
                 seg_start + a,
@@ -499,7 +530,7 @@ class _Search:
                     continue
                 if after == before or not _reproduces(after, member, dec, before):
                     continue
-                sc = script_cost(c.chain, after) + isolated_cost(c.chain, before)
+                sc = script_cost(c.chain, after, before) + isolated_cost(c.chain, before)
                 d = self._add(
                     Candidate(a, b, after, c.chain, c.members, c.decoder, prior + sc, refundable=BASE_COST)
                 )
@@ -549,7 +580,7 @@ class _Search:
                     continue
                 ch = next(x for x in chains_for_decoder(chain[1]) if x.names == chain)
                 prior = ch.prior + MEMBER_COST * ch.original.members.index(members[0])
-                sc = script_cost(chain, after) + isolated_cost(chain, before)
+                sc = script_cost(chain, after, before) + isolated_cost(chain, before)
                 m = self._add(
                     Candidate(a, b, after, chain, members, dec.model, prior + sc, refundable=BASE_COST)
                 )
@@ -891,7 +922,7 @@ def _whole_line(line: str, max_rounds: int) -> tuple[list[Candidate], list[Candi
                     continue
                 if not _reproduces(after, member, dec, core):
                     continue
-                sc = script_cost(ch.names, after) + isolated_cost(ch.names, core)
+                sc = script_cost(ch.names, after, core) + isolated_cost(ch.names, core)
                 c = search._add(
                     Candidate(
                         a, b, after, ch.names, (member,), dec.model, ch.prior + idx * MEMBER_COST + sc,

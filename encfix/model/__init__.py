@@ -61,6 +61,23 @@ INWORD_SYMBOL_COST = 6.0
 _RUN_CLASSES = frozenset({"box", "ascii_punct", "gen_punct", "cjk_punct", "digit", "space"})
 
 
+#: blocks of the alphabetic scripts the world model's word lists cover
+_MODELLED_BLOCKS = (
+    (0x0370, 0x052F),  # Greek, Cyrillic
+    (0x0590, 0x06FF),  # Hebrew, Arabic
+    (0x0750, 0x077F),
+    (0x0900, 0x09FF),  # Devanagari, Bengali
+    (0x0B80, 0x0BFF),  # Tamil
+    (0xFB50, 0xFDFF),
+    (0xFE70, 0xFEFF),
+)
+
+
+def _modelled_script(ch: str) -> bool:
+    o = ord(ch)
+    return any(a <= o <= b for a, b in _MODELLED_BLOCKS)
+
+
 @dataclass(slots=True)
 class LanguageModel:
     """One language's tables; costs are in nats."""
@@ -86,6 +103,8 @@ class LanguageModel:
                     j["lead"][i // 588] + j["vowel"][(i // 28) % 21] + j["tail"][i % 28] + j["offset"],
                     self._rarest,
                 )
+            if k == "other" and "other_unmodelled" in self.class_cost and not _modelled_script(ch):
+                c = self.class_cost["other_unmodelled"]
             e = (c, 0.7, k in WORD_CLASSES, k)
             self.info[ch] = e
         return e
@@ -93,6 +112,12 @@ class LanguageModel:
     @property
     def _rarest(self) -> float:
         return self.class_cost.get("hangul", 12.0) - 1.5
+
+    def known_pairs(self, text: str) -> int:
+        """How many adjacent character pairs of ``text`` the bigram table knows."""
+        low = text.casefold()
+        bigram = self.bigram
+        return sum(1 for i in range(len(low) - 1) if low[i : i + 2] in bigram)
 
     def cost(self, text: str, bound: float = math.inf) -> float:
         """-ln P(text), treating the start of ``text`` as a word start.

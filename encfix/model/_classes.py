@@ -81,6 +81,8 @@ def char_class(ch: str) -> str:
         return "control"
     if o < 0x250:
         return "latin1_punct"
+    if 0x370 <= o < 0x2000:
+        return "other"  # punctuation of alphabetic scripts (Armenian ՜, Syriac ܋)
     if 0x2500 <= o <= 0x259F:
         return "box"
     return "symbol"

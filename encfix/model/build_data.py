@@ -194,7 +194,7 @@ def build_language(name: str, words: list[tuple[str, float]]) -> bytes:
     if name == "world":
         # letters of scripts no word list covers (Thai, Georgian, Ethiopic...):
         # the model has no opinion on them, so they cost what a plain letter does
-        class_cost["other"] = UNMODELLED_LETTER
+        class_cost["other_unmodelled"] = UNMODELLED_LETTER
     class_cost.update(CLASS_PRIORS[name])
     class_cost.update(DAMAGE_COST)
     jamo = jamo_model(uni) if name == "ko" else None
