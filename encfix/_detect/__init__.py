@@ -54,60 +54,49 @@ def detect(data: str | bytes, opts: Options) -> Detection:
 
 
 def detect_text(text: str, opts: Options) -> Detection:
-    from encfix._detect._tables import suspicious_regex
-    from encfix._repair import analyse_line
+    """Summarise what :func:`encfix.repair` would do to ``text``."""
+    from encfix._repair import analyse_text
 
     sentinels = find_sentinels(text)
-    rx = suspicious_regex()
-    weight: dict[tuple[str, ...], float] = defaultdict(float)
-    conf_by_chain: dict[tuple[str, ...], list[float]] = defaultdict(list)
-    decoder_by_chain: dict[tuple[str, ...], str] = {}
-    spans: dict[tuple[str, ...], list[tuple[int, int]]] = defaultdict(list)
-    best_rejected: dict[tuple[str, ...], float] = defaultdict(float)
-    m = rx.search(text)
-    while m is not None:
-        ls = text.rfind("\n", 0, m.start()) + 1
-        le = text.find("\n", m.start())
-        if le < 0:
-            le = len(text)
-        cands, chosen = analyse_line(text[ls:le], opts)
-        for c in chosen:
-            weight[c.chain] += (c.end - c.start) * c.confidence
-            conf_by_chain[c.chain].append(c.confidence)
-            decoder_by_chain[c.chain] = c.decoder
-            spans[c.chain].append((ls + c.start, ls + c.end))
-        for c in cands:
-            if c not in chosen and c.gain > 0:
-                p = 1.0 / (1.0 + math.exp(-c.gain / 2.0))
-                best_rejected[c.chain] = max(best_rejected[c.chain], p)
-                decoder_by_chain.setdefault(c.chain, c.decoder)
-        m = rx.search(text, le)
     sentinel_names = tuple(dict.fromkeys(s[2] for s in sentinels))
+    weight: dict[tuple[str, ...], float] = defaultdict(float)
+    confs: dict[tuple[str, ...], list[float]] = defaultdict(list)
+    decoders: dict[tuple[str, ...], str] = {}
+    spans: dict[tuple[str, ...], list[tuple[int, int]]] = defaultdict(list)
+    rejected: dict[tuple[str, ...], float] = defaultdict(float)
+    overall = 1.0
+    for res in analyse_text(text, opts):
+        overall *= res.confidence
+        for f in res.fixes:
+            weight[f.chain] += (f.end - f.start) * f.confidence
+            confs[f.chain].append(f.confidence)
+            decoders[f.chain] = f.decoder
+            spans[f.chain].append((f.start, f.end))
+        for chain, dec, p in res.rejected:
+            rejected[chain] = max(rejected[chain], p)
+            decoders.setdefault(chain, dec)
     ranked = sorted(weight, key=lambda k: -weight[k])
-    if not ranked or max(max(v) for v in conf_by_chain.values()) < opts.min_confidence:
-        alts = tuple(
-            Alternative(k, v, decoder_by_chain.get(k, ""))
-            for k, v in sorted(best_rejected.items(), key=lambda kv: -kv[1])[:5]
-        )
-        worst = max((a.confidence for a in alts), default=0.0)
+    others = sorted(((k, p) for k, p in rejected.items() if k not in weight), key=lambda kp: -kp[1])
+    if not ranked:
+        alts = tuple(Alternative(k, p, decoders.get(k, "")) for k, p in others[:5])
         kind = "sentinel" if sentinels else "clean"
         return Detection(
             kind,
-            1.0 - worst if kind == "clean" else 1.0,
+            overall if kind == "clean" else 1.0,
             alternatives=alts,
             spans=tuple((s, e) for s, e, _ in sentinels),
             sentinels=sentinel_names,
         )
     top = ranked[0]
-    confs = conf_by_chain[top]
     alts = tuple(
-        Alternative(k, sum(conf_by_chain[k]) / len(conf_by_chain[k]), decoder_by_chain[k]) for k in ranked[1:6]
-    )
+        [Alternative(k, sum(confs[k]) / len(confs[k]), decoders[k]) for k in ranked[1:]]
+        + [Alternative(k, p, decoders.get(k, "")) for k, p in others]
+    )[:5]
     return Detection(
         "mojibake",
-        sum(confs) / len(confs),
+        sum(confs[top]) / len(confs[top]),
         chain=top,
-        decoder=decoder_by_chain[top],
+        decoder=decoders[top],
         alternatives=alts,
         spans=tuple(spans[top]),
         sentinels=sentinel_names,

@@ -1,14 +1,45 @@
-"""Lazy access to the generated tables in ``data/tables.json``."""
+"""Lazy access to the generated tables in ``data/tables.json``, and the fast
+path built from them.
+
+The fast path is one compiled regex whose first item is a character class
+(so CPython's ``sre`` skips every character outside it in C) followed by
+checks of which kind of seed starts there:
+
+* a *strong* seed (a character only single-byte code pages make of high
+  bytes, a C1 control, a private-use character) -- always suspicious;
+* a *weak* seed (a rare CJK character, half-width katakana, a box-drawing
+  symbol...) -- suspicious only with another weak seed at most
+  :data:`WEAK_GAP` characters further (checked by :func:`find_suspicious`);
+* one or two CJK characters inside or ending a Latin word
+  (:data:`SANDWICH`: UTF-8 accents read by a CJK decoder);
+* short runs of Han characters separated by spaces (:data:`SPACED`: Korean
+  word spacing read as Chinese).
+"""
 
 from __future__ import annotations
 
 import json
 import re
-import threading
+from collections.abc import Iterator
 from functools import lru_cache
 from importlib.resources import files
 
-_lock = threading.Lock()
+#: weak seeds count only when another one is at most this many characters away
+WEAK_GAP = 1
+
+_CJK = "\u3400-\u9fff\uf900-\ufaff\uac00-\ud7a3"
+_HAN = "\u4e00-\u9fff"
+
+#: one or two CJK characters inside a Latin word, or ending a lower-case one:
+#: how a double-byte decoder reads UTF-8 accented letters ("rembours챕s",
+#: "caff猫 vicino", "Le caf辿 de")
+SANDWICH = f"[A-Za-z]([{_CJK}]{{1,2}})[A-Za-z]|[a-z]([{_CJK}])(?=[ ,.;:!?])"
+SANDWICH_RE = re.compile(SANDWICH)
+
+#: short runs of Han characters separated by spaces: Korean word spacing, the
+#: way EUC-KR read as GBK or Big5 looks ("郴啊 皑疙表霸 且 霸烙捞")
+SPACED = f"(?:^|[ ])[{_HAN}]{{1,6}}[.,!?]? [{_HAN}]{{1,6}}[.,!?]? [{_HAN}]"
+SPACED_RE = re.compile(SPACED, re.MULTILINE)
 
 
 @lru_cache(maxsize=1)
@@ -18,14 +49,24 @@ def _data() -> dict[str, object]:
     return data
 
 
-def _decoder_table(name: str, key: str) -> list[list[int]]:
+def _ranges(name: str, key: str) -> list[tuple[int, int]]:
     decoders = _data()["decoders"]
     assert isinstance(decoders, dict)
-    table: list[list[int]] = decoders[name][key]
-    return table
+    packed: str = decoders[name][key]
+    return [(ord(packed[i]), ord(packed[i + 1])) for i in range(0, len(packed), 2)]
 
 
-def _class(ranges: list[list[int]]) -> str:
+def _merge(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    out: list[list[int]] = []
+    for a, b in sorted(ranges):
+        if out and a <= out[-1][1] + 1:
+            out[-1][1] = max(out[-1][1], b)
+        else:
+            out.append([a, b])
+    return [(a, b) for a, b in out]
+
+
+def _class(ranges: list[tuple[int, int]]) -> str:
     parts = []
     for a, b in ranges:
         if a == b:
@@ -35,78 +76,110 @@ def _class(ranges: list[list[int]]) -> str:
     return "".join(parts)
 
 
-def _union(key: str) -> list[list[int]]:
+@lru_cache(maxsize=None)
+def _union(key: str) -> tuple[tuple[int, int], ...]:
     decoders = _data()["decoders"]
     assert isinstance(decoders, dict)
-    merged: list[list[int]] = sorted(r for name in decoders for r in _decoder_table(name, key))
-    out: list[list[int]] = []
-    for a, b in merged:
-        if out and a <= out[-1][1] + 1:
-            out[-1][1] = max(out[-1][1], b)
-        else:
-            out.append([a, b])
-    return out
+    return tuple(_merge([r for name in decoders for r in _ranges(name, key)]))
 
 
-#: weak seeds count only when another one is at most this many characters away
-WEAK_GAP = 1
+@lru_cache(maxsize=2)
+def _set(key: str) -> frozenset[str]:
+    return frozenset(chr(c) for a, b in _union(key) for c in range(a, b + 1))
 
 
-@lru_cache(maxsize=1)
-def suspicious_regex() -> re.Pattern[str]:
-    """The fast path: one regex that matches a strong seed, or two weak seeds
-    close together.  Text it does not match is clean."""
-    strong = _class(_union("strong"))
-    weak = _class(_union("weak"))
-    return re.compile(f"[{strong}]|[{weak}][^\\n]{{0,{WEAK_GAP}}}[{weak}]|{SANDWICH}|{SPACED}", re.MULTILINE)
+def strong_set() -> frozenset[str]:
+    """Every strong seed character."""
+    return _set("strong")
 
 
-#: one or two CJK characters inside a Latin word: how a double-byte decoder
-#: reads UTF-8 accented letters ("rembours챕s", "attaqu辿e")
-SANDWICH = (
-    "[A-Za-z]([\u3400-\u9fff\uf900-\ufaff\uac00-\ud7a3]{1,2})[A-Za-z]"
-    # ... or ending a lower-case Latin word ("caff猫 vicino", "Le caf辿 de")
-    "|[a-z]([\u3400-\u9fff\uf900-\ufaff\uac00-\ud7a3])(?=[ ,.;:!?])"
-)
-SANDWICH_RE = re.compile(SANDWICH)
-
-#: short runs of Han characters separated by spaces: Korean word spacing, the
-#: way EUC-KR read as GBK or Big5 looks ("郴啊 皑疙表霸 且 霸烙捞")
-SPACED = "(?:^|[ ])[\\u4e00-\\u9fff]{1,6}[.,!?]? [\\u4e00-\\u9fff]{1,6}[.,!?]? [\\u4e00-\\u9fff]"
-SPACED_RE = re.compile(SPACED, re.MULTILINE)
+def weak_set() -> frozenset[str]:
+    """Every weak seed character."""
+    return _set("weak")
 
 
 @lru_cache(maxsize=1)
-def seed_regexes() -> tuple[re.Pattern[str], re.Pattern[str]]:
-    """(strong, weak) single-character classes."""
-    return re.compile(f"[{_class(_union('strong'))}]"), re.compile(f"[{_class(_union('weak'))}]")
+def fast_regex() -> re.Pattern[str]:
+    """See the module docstring.  Only the Basic Multilingual Plane is in the
+    leading class (``sre`` then tests it with a bitmap); the few seeds beyond
+    it (HKSCS) are found by the span search once a line is looked at."""
+    seeds = [(a, min(b, 0xFFFF)) for a, b in _merge([*_union("strong"), *_union("weak")]) if a <= 0xFFFF]
+    lead = _class(_merge([*seeds, (0x20, 0x20), (0x41, 0x5A), (0x61, 0x7A), (0x0A, 0x0A)]))
+    return re.compile(
+        f"[{lead}]"
+        f"(?:(?<=[A-Za-z])(?:[{_CJK}]{{1,2}}[A-Za-z]|(?<=[a-z])[{_CJK}](?=[ ,.;:!?]))"
+        f"|(?<=[ \\n])(?:[{_HAN}]{{1,6}}[.,!?]? [{_HAN}]{{1,6}}[.,!?]? [{_HAN}])"
+        f"|(?<![A-Za-z \\n]))"
+    )
+
+
+def find_suspicious(text: str, pos: int = 0) -> int:
+    """Index of the first place in ``text`` (from ``pos``) that needs a
+    closer look, or -1: the fast path."""
+    rx = fast_regex()
+    weak = weak_set()
+    search = rx.search
+    while True:
+        m = search(text, pos)
+        if m is None:
+            return -1
+        i = m.start()
+        ch = text[i]
+        if m.end() - i > 1 or ch not in weak:
+            return i + 1 if ch == "\n" else i  # a pattern, or a strong seed
+        # a weak seed: suspicious only with another, different one close by
+        # (runs of one symbol -- ━━━, ★★★ -- are decoration, not damage)
+        for j in range(i + 1, min(len(text), i + 2 + WEAK_GAP)):
+            if text[j] in weak and text[j] != ch:
+                return i
+        pos = i + 1
+
+
+@lru_cache(maxsize=1)
+def seed_regex() -> re.Pattern[str]:
+    """Strong (group 1) or weak (group 2) seed characters, one at a time."""
+    return re.compile(f"([{_class(list(_union('strong')))}])|([{_class(list(_union('weak')))}])")
 
 
 @lru_cache(maxsize=None)
 def seed_set(name: str) -> frozenset[str]:
     """Strong and weak seed characters decoder ``name`` produces."""
-    return frozenset(
-        chr(c) for key in ("strong", "weak") for a, b in _decoder_table(name, key) for c in range(a, b + 1)
-    )
+    return frozenset(chr(c) for key in ("strong", "weak") for a, b in _ranges(name, key) for c in range(a, b + 1))
 
 
 @lru_cache(maxsize=None)
 def encodable_set(name: str) -> frozenset[str]:
     """Every character decoder ``name`` produces from one or two bytes."""
-    return frozenset(chr(c) for a, b in _decoder_table(name, "encodable") for c in range(a, b + 1))
+    return frozenset(chr(c) for a, b in _ranges(name, "encodable") for c in range(a, b + 1))
 
 
 @lru_cache(maxsize=None)
 def encodable_regex(name: str) -> re.Pattern[str]:
     """Maximal runs of characters decoder ``name`` can have produced."""
-    return re.compile("[" + _class(_decoder_table(name, "encodable")) + "]+")
+    return re.compile("[" + _class(_ranges(name, "encodable")) + "]+")
 
 
 @lru_cache(maxsize=None)
 def non_ascii_encodable_regex(name: str) -> re.Pattern[str]:
     """Maximal runs of non-ASCII characters decoder ``name`` can have produced."""
-    ranges = [[max(a, 0x80), b] for a, b in _decoder_table(name, "encodable") if b >= 0x80]
+    ranges = [(max(a, 0x80), b) for a, b in _ranges(name, "encodable") if b >= 0x80]
     return re.compile("[" + _class(ranges) + "]+")
+
+
+def suspicious_lines(text: str) -> Iterator[tuple[int, int]]:
+    """(start, end) of every line of ``text`` the fast path flags."""
+    pos = 0
+    n = len(text)
+    while pos <= n:
+        i = find_suspicious(text, pos)
+        if i < 0:
+            return
+        ls = text.rfind("\n", 0, i) + 1
+        le = text.find("\n", i)
+        if le < 0:
+            le = n
+        yield ls, le
+        pos = le + 1
 
 
 def table_meta() -> dict[str, object]:

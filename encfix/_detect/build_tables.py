@@ -32,9 +32,9 @@ from encfix.model._classes import char_class
 OUT = Path(__file__).resolve().parent / "data" / "tables.json"
 
 #: a CJK character is "common" when some language's unigram cost is below this
-COMMON_COST = 11.5
+COMMON_COST = 13.0
 #: classes that clean CJK text uses freely and mojibake cannot be told by
-NEVER_SUSPICIOUS = {"space", "cjk_punct", "gen_punct", "ascii_punct", "digit"}
+NEVER_SUSPICIOUS = {"space", "cjk_punct", "gen_punct", "ascii_punct", "digit", "fullwidth"}
 NEVER_SUSPICIOUS_CHARS = set("\u00b7\u00d7\u00b0\u00a0")  # · × ° NBSP
 
 
@@ -66,7 +66,10 @@ def producible(name: str) -> set[str]:
     return out
 
 
-def ranges(chars: set[str]) -> list[list[int]]:
+def ranges(chars: set[str]) -> str:
+    """Sorted, merged code point ranges written as a string: the first and
+    last character of each range, one pair after another (compact, and
+    fast to load)."""
     cps = sorted(ord(c) for c in chars)
     out: list[list[int]] = []
     for cp in cps:
@@ -74,7 +77,7 @@ def ranges(chars: set[str]) -> list[list[int]]:
             out[-1][1] = cp
         else:
             out.append([cp, cp])
-    return out
+    return "".join(chr(a) + chr(b) for a, b in out)
 
 
 def is_suspicious(ch: str, common: set[str]) -> bool:
@@ -129,7 +132,7 @@ def build() -> dict[str, object]:
 
 
 def render(data: dict[str, object]) -> str:
-    return json.dumps(data, sort_keys=True, separators=(",", ":")) + "\n"
+    return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"), indent=0) + "\n"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -138,7 +141,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     text = render(build())
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(text, encoding="utf-8")
+    args.out.write_text(text, encoding="utf-8", errors="surrogatepass")
     print(f"{args.out}: {len(text):,} bytes", file=sys.stderr)
     return 0
 

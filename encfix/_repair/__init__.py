@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from encfix._options import Options
 from encfix._types import Fix, Repair
-from encfix._detect._tables import suspicious_regex
+from encfix._detect._tables import suspicious_lines
 from encfix._repair import _latin
 from encfix._repair._engine import Candidate, analyse, is_latin
 from encfix._repair._plan import apply_plan, splice
 
-__all__ = ["repair_text", "apply_plan", "analyse_line"]
+__all__ = ["repair_text", "apply_plan", "analyse_line", "analyse_text", "LineResult"]
 
 
 def analyse_line(line: str, opts: Options) -> tuple[list[Candidate], list[Candidate]]:
@@ -39,7 +41,15 @@ def _fix(line: str, offset: int, c: Candidate) -> Fix:
 MAX_CONFIDENCE = 0.9999
 
 
-def _line_fixes(line: str, offset: int, opts: Options) -> tuple[list[Fix], float]:
+@dataclass(slots=True)
+class LineResult:
+    fixes: list[Fix]
+    confidence: float
+    #: readings considered and not made: (chain, decoder model, probability)
+    rejected: list[tuple[tuple[str, ...], str, float]]
+
+
+def _line_fixes(line: str, offset: int, opts: Options) -> LineResult:
     cands, chosen = analyse_line(line, opts)
     latin = [c for c in chosen if opts.latin and is_latin(c)]
     fixes: list[Fix] = []
@@ -73,34 +83,26 @@ def _line_fixes(line: str, offset: int, opts: Options) -> tuple[list[Fix], float
         fixes.sort(key=lambda f: f.start)
     # the likeliest repair we did not make (and that no fix covers) also says
     # how sure we are the output is right
-    missed = max(
-        (
-            c.confidence
-            for c in cands
-            if c not in chosen and not any(a.start < c.end and c.start < a.end for a in applied)
-        ),
-        default=0.0,
-    )
-    conf *= 1.0 - missed
-    return fixes, conf
+    rejected = [
+        (c.chain, c.decoder, c.confidence)
+        for c in cands
+        if c.confidence > 0.001 and not any(a.start < c.end and c.start < a.end for a in applied)
+    ]
+    conf *= 1.0 - max((p for _, _, p in rejected), default=0.0)
+    return LineResult(fixes, conf, rejected)
+
+
+def analyse_text(text: str, opts: Options) -> list[LineResult]:
+    """Per flagged line: fixes, confidence, readings not made."""
+    return [_line_fixes(text[ls:le], ls, opts) for ls, le in suspicious_lines(text)]
 
 
 def repair_text(text: str, opts: Options) -> Repair:
-    rx = suspicious_regex()
-    m = rx.search(text)
-    if m is None:
-        return Repair(text, (), 1.0)
     fixes: list[Fix] = []
     conf = 1.0
-    while m is not None:
-        ls = text.rfind("\n", 0, m.start()) + 1
-        le = text.find("\n", m.start())
-        if le < 0:
-            le = len(text)
-        f, c = _line_fixes(text[ls:le], ls, opts)
-        fixes.extend(f)
-        conf *= c
-        m = rx.search(text, le)
+    for res in analyse_text(text, opts):
+        fixes.extend(res.fixes)
+        conf *= res.confidence
     if not fixes:
         return Repair(text, (), conf)
     return Repair(splice(text, fixes), tuple(fixes), conf)

@@ -40,7 +40,7 @@ from encfix._detect._tables import (
     encodable_set,
     encodable_regex,
     non_ascii_encodable_regex,
-    seed_regexes,
+    seed_regex,
     seed_set,
 )
 from encfix._repair._chains import BASE_COST, ROUND_COST, Chain, chains_for_decoder
@@ -255,12 +255,15 @@ def _stretch(enc: _Encoded, k: int, members: tuple[str, ...]) -> int:
 
 def clusters(line: str) -> list[Cluster]:
     """Seed characters of ``line``, grouped."""
-    strong_rx, weak_rx = seed_regexes()
-    seeds = [m.start() for m in strong_rx.finditer(line)]
-    weak = [m.start() for m in weak_rx.finditer(line)]
+    seeds: list[int] = []
+    weak: list[int] = []
+    for m in seed_regex().finditer(line):
+        (seeds if m.lastindex == 1 else weak).append(m.start())
     gap = WEAK_GAP + 1
     for i, w in enumerate(weak):
-        if (i and w - weak[i - 1] <= gap) or (i + 1 < len(weak) and weak[i + 1] - w <= gap):
+        if (i and w - weak[i - 1] <= gap and line[weak[i - 1]] != line[w]) or (
+            i + 1 < len(weak) and weak[i + 1] - w <= gap and line[weak[i + 1]] != line[w]
+        ):
             seeds.append(w)
     sandwiched = set()
     # accented letters read as CJK show in Latin text; in CJK text a CJK

@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 
 from encfix import model
-from encfix._detect._tables import seed_regexes
+from encfix._detect._tables import strong_set
 from encfix._types import Fix
 
 __all__ = ["fix_gaps", "FTFY_TRUST", "is_latin_chain"]
@@ -76,14 +76,14 @@ def fix_gaps(line: str, offset: int, taken: list[tuple[int, int]]) -> list[Fix]:
     """ftfy's fixes for the parts of ``line`` outside ``taken`` spans."""
     import ftfy
 
-    strong_rx, _ = seed_regexes()
+    strong = strong_set()
     out: list[Fix] = []
     pos = 0
     for a, b in [*sorted(taken), (len(line), len(line))]:
         seg = line[pos:a]
         seg_start = pos
         pos = b
-        if not seg or strong_rx.search(seg) is None:
+        if not seg or strong.isdisjoint(seg):
             continue
         res = ftfy.fix_encoding_and_explain(seg)
         fixed = res.text
