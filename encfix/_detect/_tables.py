@@ -27,7 +27,7 @@ from importlib.resources import files
 #: weak seeds count only when another one is at most this many characters away
 WEAK_GAP = 1
 
-_CJK = "\u3400-\u9fff\uf900-\ufaff\uac00-\ud7a3"
+_CJK = "\u3400-\u9fff\uf900-\ufaff\uac00-\ud7a3\uff61-\uff9f"
 _HAN = "\u4e00-\u9fff"
 
 #: one or two CJK characters inside a Latin word, or ending a lower-case one:
@@ -127,10 +127,10 @@ def find_suspicious(text: str, pos: int = 0) -> int:
         ch = text[i]
         if m.end() - i > 1 or ch not in weak:
             return i + 1 if ch == "\n" else i  # a pattern, or a strong seed
-        # a weak seed: suspicious only with another, different one close by
-        # (runs of one symbol -- ━━━, ★★★ -- are decoration, not damage)
+        # a weak seed: suspicious only with another one close by (but a run
+        # of one symbol -- ━━━, ★★★ -- is decoration, not damage)
         for j in range(i + 1, min(len(text), i + 2 + WEAK_GAP)):
-            if text[j] in weak and text[j] != ch:
+            if text[j] in weak and (text[j] != ch or j > i + 1):
                 return i
         pos = i + 1
 
@@ -138,7 +138,10 @@ def find_suspicious(text: str, pos: int = 0) -> int:
 @lru_cache(maxsize=1)
 def seed_regex() -> re.Pattern[str]:
     """Strong (group 1) or weak (group 2) seed characters, one at a time."""
-    return re.compile(f"([{_class(list(_union('strong')))}])|([{_class(list(_union('weak')))}])")
+    def bmp(key: str) -> list[tuple[int, int]]:
+        return [(a, min(b, 0xFFFF)) for a, b in _union(key) if a <= 0xFFFF]
+
+    return re.compile(f"([{_class(bmp('strong'))}])|([{_class(bmp('weak'))}])")
 
 
 @lru_cache(maxsize=None)
@@ -164,6 +167,10 @@ def non_ascii_encodable_regex(name: str) -> re.Pattern[str]:
     """Maximal runs of non-ASCII characters decoder ``name`` can have produced."""
     ranges = [(max(a, 0x80), b) for a, b in _ranges(name, "encodable") if b >= 0x80]
     return re.compile("[" + _class(ranges) + "]+")
+
+
+#: seeds beyond the Basic Multilingual Plane (HKSCS characters Big5 reads)
+ASTRAL_RE = re.compile("[\U00020000-\U0003ffff]")
 
 
 def suspicious_lines(text: str) -> Iterator[tuple[int, int]]:

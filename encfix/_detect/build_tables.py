@@ -35,7 +35,7 @@ OUT = Path(__file__).resolve().parent / "data" / "tables.json"
 COMMON_COST = 13.0
 #: classes that clean CJK text uses freely and mojibake cannot be told by
 NEVER_SUSPICIOUS = {"space", "cjk_punct", "gen_punct", "ascii_punct", "digit", "fullwidth"}
-NEVER_SUSPICIOUS_CHARS = set("\u00b7\u00d7\u00b0\u00a0")  # · × ° NBSP
+NEVER_SUSPICIOUS_CHARS = set("\u00b7\u00b0\u00a0")  # · ° NBSP
 
 
 def producible(name: str) -> set[str]:
@@ -91,11 +91,18 @@ def is_suspicious(ch: str, common: set[str]) -> bool:
     return True
 
 
+#: single-byte decoders whose output letters alone are worth a look
+STRONG_DECODERS = ("latin-1", "cp1252", "cp1250")
+
+
 def is_strong(ch: str, sbcs_made: set[str]) -> bool:
+    """Latin letters Windows/Latin-1 decoders make of high bytes, C1 controls
+    and private-use characters.  Symbols (°, ´, ■, ≒) and Greek or Cyrillic
+    letters are weak: CJK text uses them alone (kaomoji, bullets)."""
     k = char_class(ch)
     if k in ("c1", "pua", "replacement"):
         return True
-    return ch in sbcs_made and k not in ("box", "han", "kana", "hangul", "halfwidth_kana")
+    return ch in sbcs_made and k == "latin"
 
 
 def common_chars() -> set[str]:
@@ -113,7 +120,7 @@ def build() -> dict[str, object]:
 
     common = common_chars()
     made = {name: producible(name) for name in DECODERS}
-    sbcs_made = set().union(*(made[n] for n, d in DECODERS.items() if not d.multibyte))
+    sbcs_made = set().union(*(made[n] for n in STRONG_DECODERS))
     decoders: dict[str, dict[str, object]] = {}
     for name, chars in made.items():
         sus = {c for c in chars if is_suspicious(c, common)}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from encfix import model
 from encfix._options import Options
 from encfix._types import Fix, Repair
 from encfix._detect._tables import suspicious_lines
@@ -22,6 +23,11 @@ def analyse_line(line: str, opts: Options) -> tuple[list[Candidate], list[Candid
 #: where ftfy declines a Latin-script repair, encfix's own is made only when
 #: at least this sure (ftfy's restraint is usually right: ``DrÃ¥ber``)
 LATIN_OVERRIDE = 0.999
+#: ... and only when its own text reads like ordinary text (nats per character)
+LATIN_OVERRIDE_COST = 6.0
+#: ... and only through the code pages that misread most text (ftfy knows
+#: best where DOS and Mac code pages are involved)
+_OVERRIDE_DECODERS = frozenset({"latin-1", "cp1252", "cp1250", "cp1251"})
 
 
 def _fix(line: str, offset: int, c: Candidate) -> Fix:
@@ -74,7 +80,12 @@ def _line_fixes(line: str, offset: int, opts: Options) -> LineResult:
                 conf *= 1.0 - f.confidence
         for c in latin:
             covered = any(f.start < offset + c.end and offset + c.start < f.end for f in ftfy_fixes)
-            if not covered and c.confidence >= max(LATIN_OVERRIDE, opts.min_confidence):
+            if (
+                not covered
+                and c.chain[-1] in _OVERRIDE_DECODERS
+                and c.confidence >= max(LATIN_OVERRIDE, opts.min_confidence)
+                and model.cost(c.after) <= LATIN_OVERRIDE_COST * len(c.after)
+            ):
                 applied.append(c)
                 conf *= min(c.confidence, MAX_CONFIDENCE)
                 fixes.append(_fix(line, offset, c))

@@ -27,13 +27,14 @@ from __future__ import annotations
 
 import math
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import accumulate
 
 from encfix import model
 from encfix._detect._tables import (
+    ASTRAL_RE,
     SANDWICH_RE,
     SPACED_RE,
     WEAK_GAP,
@@ -68,7 +69,7 @@ REACH = 256
 #: candidates of one chain this close (characters) are also tried as one span
 MERGE_GAP = 64
 #: damage rarely stops after one or two characters: extra prior for such spans
-SHORT_COST = {1: 3.0, 2: 1.5}
+SHORT_COST = {1: 3.0, 2: 2.5}
 #: a stretch cut short of where its bytes stop decoding is a coincidence: cost
 #: per character left out at either end
 VARIANT_COST = 2.0
@@ -172,7 +173,7 @@ class Candidate:
     rivals: list[Candidate] = field(default_factory=list)
 
 
-_CJK = "\u3400-\u9fff\uf900-\ufaff\uac00-\ud7a3"
+_CJK = "\u3400-\u9fff\uf900-\ufaff\uac00-\ud7a3\uff61-\uff9f"
 _TOUCHING_RE = re.compile(f"(?<=[A-Za-z])([{_CJK}]{{1,2}})(?![{_CJK}])|(?<![{_CJK}])([{_CJK}]{{1,2}})(?=[A-Za-z])")
 
 
@@ -185,6 +186,8 @@ class Cluster:
     sandwiched: set[str] = field(default_factory=set)
     #: Han characters in space-separated short runs (Korean read as Chinese)
     spaced: set[str] = field(default_factory=set)
+    #: (decoder, UTF-8 original?) pairs that passed the screen
+    allowed: set[tuple[str, bool]] = field(default_factory=set)
 
     def wants(self, dname: str, dec: Decoder) -> bool:
         if not self.chars.isdisjoint(seed_set(dname)):
@@ -253,22 +256,57 @@ def _stretch(enc: _Encoded, k: int, members: tuple[str, ...]) -> int:
     return j
 
 
+#: runs of well-formed multi-byte UTF-8 (and CESU-8 surrogates)
+_UTF8_RUN = re.compile(
+    rb"(?:[\xc2-\xdf][\x80-\xbf]|\xe0[\xa0-\xbf][\x80-\xbf]|[\xe1-\xef][\x80-\xbf]{2}"
+    rb"|\xf0[\x90-\xbf][\x80-\xbf]{2}|[\xf1-\xf3][\x80-\xbf]{3}|\xf4[\x80-\x8f][\x80-\xbf]{2})+"
+)
+
+
+def _utf8_stretches(enc: _Encoded, k_lo: int, k_hi: int) -> list[tuple[int, int]]:
+    """Char spans [k, j) of a re-encoded run whose bytes are a run of valid
+    multi-byte UTF-8, with k in [k_lo, k_hi) (plus shorter alignments)."""
+    bounds = enc.bounds
+    data = enc.data
+    out: list[tuple[int, int]] = []
+    for m in _UTF8_RUN.finditer(data, bounds[k_lo] if k_lo < len(bounds) else len(data)):
+        p, q = m.span()
+        k = bisect_left(bounds, p)
+        if k >= k_hi:
+            break
+        # start on a character boundary of both encodings
+        while k < len(bounds) - 1 and (bounds[k] >= q or 0x80 <= data[bounds[k]] <= 0xBF):
+            k += 1
+        j = bisect_right(bounds, q) - 1
+        while j > k and bounds[j] < len(data) and 0x80 <= data[bounds[j]] <= 0xBF:
+            j -= 1
+        if j > k:
+            out.append((k, j))
+    return out
+
+
 def clusters(line: str) -> list[Cluster]:
     """Seed characters of ``line``, grouped."""
     seeds: list[int] = []
     weak: list[int] = []
     for m in seed_regex().finditer(line):
         (seeds if m.lastindex == 1 else weak).append(m.start())
+    if not line.isascii():
+        weak.extend(m.start() for m in ASTRAL_RE.finditer(line))
+        weak.sort()
     gap = WEAK_GAP + 1
+    paired: set[int] = set()
     for i, w in enumerate(weak):
-        if (i and w - weak[i - 1] <= gap and line[weak[i - 1]] != line[w]) or (
-            i + 1 < len(weak) and weak[i + 1] - w <= gap and line[weak[i + 1]] != line[w]
-        ):
-            seeds.append(w)
+        for v in weak[i + 1 : i + 1 + gap]:
+            if v - w > gap:
+                break
+            if line[v] != line[w] or v - w > 1:  # not a run of one symbol
+                paired.update((v, w))
+    seeds.extend(paired)
     sandwiched = set()
     # accented letters read as CJK show in Latin text; in CJK text a CJK
     # character between two Latin words is just a word ("Mars跟Joart")
-    latin_line = len(_LATIN_LETTER.findall(line)) > 3 * len(_CJK_LETTER.findall(line))
+    latin_line = len(_LATIN_LETTER.findall(line)) > 2 * len(_CJK_LETTER.findall(line))
     for m in SANDWICH_RE.finditer(line) if latin_line else ():
         a, b = m.span(1) if m.start(1) >= 0 else m.span(2)
         sandwiched.update(range(a, b))
@@ -310,8 +348,9 @@ def _reproduces(after: str, member: str, dec: Decoder, before: str) -> bool:
 class _Search:
     """Candidate generation and scoring for one line."""
 
-    def __init__(self, line: str, max_rounds: int) -> None:
+    def __init__(self, line: str, max_rounds: int, cls: list[Cluster] | None = None) -> None:
         self.line = line
+        self.clusters = cls
         self.max_rounds = max_rounds
         self.cands: dict[tuple[int, int, str], Candidate] = {}
         self.base_cost: dict[tuple[int, int], float] = {}
@@ -390,12 +429,14 @@ class _Search:
     def generate(self) -> None:
         line = self.line
         n = len(line)
-        for cl in clusters(line):
+        for cl in self.clusters if self.clusters is not None else clusters(line):
             for dname, dec in DECODERS.items():
                 if not cl.wants(dname, dec):
                     continue
                 chains = chains_for_decoder(dname)
                 for utf8 in (True, False) if cl.chars or cl.spaced else (True,):
+                    if (dname, utf8) not in cl.allowed:
+                        continue
                     group = [c for c in chains if (c.original.name == "utf-8") == utf8]
                     if not group:
                         continue
@@ -413,11 +454,19 @@ class _Search:
                         if enc is None:
                             continue
                         seg = m.group()
-                        starts = range(max(0, cl.first - LEAD - a), min(b - a, cl.last - a + 1))
+                        k_lo = max(0, cl.first - LEAD - a)
+                        k_hi = min(b - a, cl.last - a + 1)
+                        if utf8:
+                            # UTF-8 is self-synchronising: its valid runs are
+                            # found in C, then cut to the decoder's characters
+                            for k, j in _utf8_stretches(enc, k_lo, k_hi):
+                                for ch in group:
+                                    self._emit(a, seg, k, j, enc, ch)
+                            continue
                         for ch in group:
                             members = _SCAN_MEMBERS[ch.original.name]
                             nxt = -1
-                            for k in starts:
+                            for k in range(k_lo, k_hi):
                                 if k < nxt:
                                     continue
                                 j = _stretch(enc, k, members)
@@ -898,7 +947,9 @@ WHOLE_SHARE = 0.999
 WHOLE_SAMPLE = 400
 
 
-def _whole_line(line: str, max_rounds: int) -> tuple[list[Candidate], list[Candidate]] | None:
+def _whole_line(
+    line: str, max_rounds: int, cls: list[Cluster]
+) -> tuple[list[Candidate], list[Candidate]] | None:
     """Cheap exit for lines garbled as a whole: every decoder that can have
     produced all of the line's non-ASCII text, every original that decodes
     its bytes; answer if one reading is far ahead of all others and of
@@ -914,7 +965,10 @@ def _whole_line(line: str, max_rounds: int) -> tuple[list[Candidate], list[Candi
     core = line[a:b]
     search = _Search(line, max_rounds)
     hyps: list[Candidate] = []
+    allowed = set().union(*(cl.allowed for cl in cls))
     for dec in DECODERS.values():
+        if (dec.name, True) not in allowed and (dec.name, False) not in allowed:
+            continue
         try:
             data = dec.encode(core)
         except UnicodeEncodeError:
@@ -957,13 +1011,69 @@ def _whole_line(line: str, max_rounds: int) -> tuple[list[Candidate], list[Candi
     return hyps, [best]
 
 
+#: bytes of well-formed multi-byte UTF-8 a neighbourhood must hold (two CJK
+#: characters) unless it is an accented letter read as CJK inside a Latin word
+MIN_UTF8_RUN = 6
+#: Python codecs that re-encode text cheaply (with replacement) for screening
+_SCREEN_CODEC = {"gbk": "gb18030", "big5": "big5hkscs", "cp932": "cp932", "euc-jp": "euc_jp", "cp949": "cp949"}
+
+
+def screen(line: str, cl: Cluster) -> bool:
+    """Cheap exits before the span search, in C where possible: fill in
+    ``cl.allowed`` with the (decoder, UTF-8 original?) pairs worth a search.
+
+    * UTF-8 originals: the re-encoded neighbourhood must hold well-formed
+      multi-byte UTF-8 (``_UTF8_RUN``);
+    * legacy originals: the seeds' own span, decoded, must cost less than it
+      does now under the character unigram table (``model.unigram_cost``)."""
+    lo = max(0, cl.first - LEAD)
+    hi = min(len(line), cl.last + LEAD + 1)
+    window = line[lo:hi]
+    core = line[max(0, cl.first - 2) : cl.last + 3]
+    core_cost: float | None = None
+    for dname, dec in DECODERS.items():
+        if not cl.wants(dname, dec):
+            continue
+        codec = _SCREEN_CODEC.get(dname) or "encfix-" + dname
+        chains = chains_for_decoder(dname)
+        if any(c.original.name == "utf-8" for c in chains):
+            data = window.encode(codec, "replace")
+            need = MIN_UTF8_RUN if dec.multibyte and not cl.sandwiched else 2
+            if any(m.end() - m.start() >= need for m in _UTF8_RUN.finditer(data)):
+                cl.allowed.add((dname, True))
+        if not (cl.chars or cl.spaced):
+            continue
+        data = core.encode(codec, "replace")
+        for ch in chains:
+            if ch.original.name == "utf-8":
+                continue
+            if cl.spaced:
+                # Korean read as Chinese is made of common characters: only
+                # the bigram model can tell (no cheap exit)
+                cl.allowed.add((dname, False))
+                break
+            after = data.decode(ch.original.members[0], "replace")
+            if core_cost is None:
+                core_cost = model.unigram_cost(core)
+            if model.unigram_cost(after) >= core_cost:
+                continue
+            if dec.multibyte and not model.get(model.best_language(after)[0]).known_pairs(after):
+                continue  # CJK for CJK with no word in it: no evidence
+            cl.allowed.add((dname, False))
+            break
+    return bool(cl.allowed)
+
+
 def analyse(line: str, max_rounds: int) -> tuple[list[Candidate], list[Candidate]]:
     """(all scored candidates, chosen ones) for one line."""
-    whole = _whole_line(line, max_rounds)
+    cls = [cl for cl in clusters(line) if screen(line, cl)]
+    if not cls:
+        return [], []
+    whole = _whole_line(line, max_rounds, cls)
     if whole is not None:
         cands, chosen = whole
         return cands, chosen
-    search = _Search(line, max_rounds)
+    search = _Search(line, max_rounds, cls)
     cands = search.run()
     if not cands:
         return [], []

@@ -12,9 +12,10 @@ repair.  ftfy's explanation is kept as the fix's replayable steps.
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 
 from encfix import model
-from encfix._detect._tables import strong_set
+from encfix._detect._tables import strong_set, weak_set
 from encfix._types import Fix
 
 __all__ = ["fix_gaps", "FTFY_TRUST", "is_latin_chain"]
@@ -72,18 +73,23 @@ def _sigmoid(x: float) -> float:
     return e / (1.0 + e)
 
 
+@lru_cache(maxsize=1)
+def _seeds() -> frozenset[str]:
+    return strong_set() | weak_set()
+
+
 def fix_gaps(line: str, offset: int, taken: list[tuple[int, int]]) -> list[Fix]:
     """ftfy's fixes for the parts of ``line`` outside ``taken`` spans."""
     import ftfy
 
-    strong = strong_set()
+    seeds = _seeds()
     out: list[Fix] = []
     pos = 0
     for a, b in [*sorted(taken), (len(line), len(line))]:
         seg = line[pos:a]
         seg_start = pos
         pos = b
-        if not seg or strong.isdisjoint(seg):
+        if not seg or seeds.isdisjoint(seg):
             continue
         res = ftfy.fix_encoding_and_explain(seg)
         fixed = res.text

@@ -8,6 +8,7 @@ under the best-fitting language among those whose script it uses.
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import re
@@ -57,6 +58,7 @@ SAME_CLASS_COST = 3.0
 #: symbols that real text does not put inside words (mojibake does: "Ã©t")
 _GLUE_CLASSES = frozenset({"symbol", "latin1_punct", "box", "c1", "pua", "control", "halfwidth_punct"})
 INWORD_SYMBOL_COST = 6.0
+_ALPHABETS = frozenset({"latin", "other"})
 #: the classes that come in runs in real text (box-drawing tables, "...", "。」")
 _RUN_CLASSES = frozenset({"box", "ascii_punct", "gen_punct", "cjk_punct", "digit", "space"})
 
@@ -136,6 +138,7 @@ class LanguageModel:
         last = ""
         last_class = ""
         glued = False  # a symbol right after a letter, inside a word?
+        prev_class = ""
         for ch in folded:
             e = info.get(ch)
             if e is None:
@@ -144,6 +147,8 @@ class LanguageModel:
                 if e[2]:
                     b = bigram.get(prev + ch)
                     c = b if b is not None else prev_bo + e[0]
+                    if prev_class != e[3] and prev_class in _ALPHABETS and e[3] in _ALPHABETS:
+                        c += INWORD_SYMBOL_COST  # Latin and another alphabet in one word
                 else:
                     c = prev_bo + e[0]
                     glued = e[3] in _GLUE_CLASSES
@@ -163,6 +168,7 @@ class LanguageModel:
             if e[2]:
                 prev = ch
                 prev_bo = e[1]
+                prev_class = e[3]
             else:
                 prev = ""
             if total > bound:
@@ -171,7 +177,11 @@ class LanguageModel:
 
 
 def _load(name: str) -> LanguageModel:
-    raw = files("encfix.model").joinpath("data").joinpath(f"{name}.lm").read_bytes()
+    return parse(files("encfix.model").joinpath("data").joinpath(f"{name}.lm").read_bytes(), name)
+
+
+def parse(raw: bytes, name: str) -> LanguageModel:
+    """A model from the bytes of its ``.lm`` file."""
     if raw[:8] != b"ENCFIXLM":
         raise ValueError(f"{name}.lm is not an encfix model file")
     (hlen,) = struct.unpack_from("<I", raw, 8)
@@ -321,6 +331,43 @@ def cost(text: str, langs: tuple[str, ...] | None = None, bound: float = math.in
         if total > bound:
             break
     return total
+
+
+# -- C-speed unigram costs ---------------------------------------------------
+#
+# Screening needs a cost that runs in C: every BMP character maps to one byte,
+# its cheapest unigram cost over all languages in 1/8 nat, and
+# ``str.translate`` + ``sum`` add them up.  The table is generated with the
+# models (``unigram.bin``).
+
+UNIGRAM_SCALE = 8
+
+
+def merged_unigram(models: dict[str, LanguageModel]) -> bytes:
+    """The 65536-byte table: cheapest start cost over ``models`` per BMP char."""
+    out = bytearray(65536)
+    for cp in range(65536):
+        ch = chr(cp)
+        if 0xD800 <= cp <= 0xDFFF:
+            out[cp] = 255
+            continue
+        key = ch.casefold()[:1] or ch
+        best = min(m.char_info(key)[0] for m in models.values())
+        out[cp] = min(255, round(best * UNIGRAM_SCALE))
+    return bytes(out)
+
+
+@functools.lru_cache(maxsize=1)
+def _unigram_table() -> str:
+    raw = files("encfix.model").joinpath("data").joinpath("unigram.bin").read_bytes()
+    return zlib.decompress(raw).decode("latin-1")
+
+
+def unigram_cost(text: str) -> float:
+    """Sum of per-character costs (nats), best language per character, in C.
+    Characters beyond the BMP count as a rare letter."""
+    coded = text.translate(_unigram_table()).encode("latin-1", "replace")
+    return sum(coded) / UNIGRAM_SCALE
 
 
 def model_info() -> dict[str, object]:

@@ -247,6 +247,10 @@ def build_all() -> dict[str, bytes]:
     files["world"] = build_language(
         "world", sorted(world.items(), key=lambda kv: (-kv[1], kv[0]))
     )
+    from encfix import model
+
+    models = {name: model.parse(data, name) for name, data in files.items()}
+    files["unigram"] = zlib.compress(model.merged_unigram(models), 9)
     import opencc
 
     meta = {
@@ -270,7 +274,7 @@ def _dist_version(name: str) -> str:
 def write(files: dict[str, bytes], out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     for name, data in files.items():
-        suffix = ".json" if name == "meta" else ".lm"
+        suffix = {"meta": ".json", "unigram": ".bin"}.get(name, ".lm")
         (out / f"{name}{suffix}").write_bytes(data)
 
 

@@ -1,0 +1,484 @@
+"""Throughput of encfix.repair, ftfy.fix_text and ftfy.fix_encoding side by side, in one run.
+
+    python bench/speed.py [--quick] [--json OUT]
+
+Workloads (from ``../shared/corpora``, third-party test data used only to measure):
+
+* clean CJK text: every zh/ja/ko segment, joined with newlines;
+* clean non-CJK text: the negative (Latin/Cyrillic) segments;
+* lossless garbled CJK text: the CJK segments, each garbled once through one
+  chain of a fixed realistic mix (:data:`MIX`), one garbled line per segment;
+
+each timed as *one big text* (a single call) and *per document* (~100-line
+documents, one call each).  MB/s = UTF-8 bytes of the input / seconds, with
+MB = 10**6 bytes.  Each measurement is repeated (3 times by default),
+interleaving the tools (their order rotates every round); the best (fastest)
+repeat is the headline and the median is recorded beside it.  A measurement
+shorter than ``--min-time`` is looped and averaged so that short inputs are
+not timer noise.
+
+Also: CLI start-up (``echo 'ÖÐÎÄ' | encfix fix``, wall time over 10 runs, with
+``python -c pass`` and ftfy's CLI as baselines), the three acceptance
+examples, and peak RSS.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import math
+import random
+import resource
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from _corpus import available, segments
+from _garble import LANG_ORIGINALS, NON_CJK_ORIGINALS, garble
+
+CJK_LANGS = ("zh", "ja", "ko")
+
+#: the realistic mix of lossless chains for the garbled workload (innermost first)
+MIX: tuple[tuple[str, ...], ...] = (
+    ("utf-8", "gbk"),
+    ("utf-8", "cp1252"),
+    ("utf-8", "cp932"),
+    ("utf-8", "latin-1"),
+    ("gbk", "latin-1"),
+    ("big5", "cp1252"),
+    ("utf-8", "cp1252", "utf-8", "cp1252"),
+)
+
+#: the acceptance examples: garbled input -> expected output
+ACCEPTANCE = (
+    ("鏁版嵁瀵煎嚭鎴愬姛", "数据导出成功"),
+    ("ÖÐÎÄ", "中文"),
+    ("縺薙ｓ縺ｫ縺｡縺ｯ", "こんにちは"),
+)
+
+TOOL_NAMES = ("encfix", "ftfy.fix_text", "ftfy.fix_encoding")
+MB = 1e6
+
+
+def tools() -> dict[str, Callable[[str], str]]:
+    import ftfy
+
+    import encfix
+
+    return {
+        "encfix": lambda t: encfix.repair(t).text,
+        "ftfy.fix_text": ftfy.fix_text,
+        "ftfy.fix_encoding": ftfy.fix_encoding,
+    }
+
+
+# --------------------------------------------------------------------------- inputs
+
+
+def chain_name(chain: Sequence[str]) -> str:
+    return "→".join(chain)
+
+
+def garble_mix(texts: Sequence[tuple[str, str]], seed: int = 11) -> list[tuple[str, str, str]]:
+    """``(chain, original, garbled)`` for each ``(language, text)``: chains are dealt
+    round-robin; when the dealt chain cannot carry a segment losslessly (or its
+    original encoding is unrealistic for the language), the next one in the mix
+    is tried.  Segments no chain can carry are dropped."""
+    rng = random.Random(seed)
+    out = []
+    start = rng.randrange(len(MIX))
+    for i, (lang, text) in enumerate(texts):
+        allowed = LANG_ORIGINALS.get(lang, NON_CJK_ORIGINALS)
+        for k in range(len(MIX)):
+            chain = MIX[(start + i + k) % len(MIX)]
+            if chain[0] not in allowed:
+                continue
+            g = garble(text, chain)
+            if g is not None and "\n" not in g:
+                out.append((chain_name(chain), text, g))
+                break
+    return out
+
+
+def _sample(items: list[Any], n: int, seed: int) -> list[Any]:
+    """``n`` items drawn at random but kept in corpus order (all when ``n`` <= 0)."""
+    if n <= 0 or n >= len(items):
+        return list(items)
+    keep = sorted(random.Random(seed).sample(range(len(items)), n))
+    return [items[i] for i in keep]
+
+
+def _docs(lines: Sequence[str], size: int) -> list[str]:
+    return ["\n".join(lines[i : i + size]) for i in range(0, len(lines), size)]
+
+
+def build_workloads(args: argparse.Namespace) -> tuple[dict[str, dict[str, Any]], dict[str, Any]]:
+    segs = segments()
+    cjk = [(s.language, s.text) for s in segs if s.language in CJK_LANGS]
+    neg = [s.text for s in segs if s.language not in CJK_LANGS]
+    clean = _sample(cjk, args.clean_lines, seed=3)
+    garbled_all = garble_mix(cjk)
+    garbled = _sample(garbled_all, args.garbled_lines, seed=5)
+    info = {
+        "cjk_segments": len(cjk),
+        "negative_segments": len(neg),
+        "garbled_segments": len(garbled_all),
+        "garbled_dropped": len(cjk) - len(garbled_all),
+        "garbled_mix_all": dict(Counter(c for c, _, _ in garbled_all)),
+        "garbled_mix_timed": dict(Counter(c for c, _, _ in garbled)),
+    }
+    w: dict[str, dict[str, Any]] = {
+        "clean_cjk": {
+            "label": "clean CJK",
+            "lines": [t for _, t in clean],
+            "expected": [t for _, t in clean],
+        },
+        "clean_non_cjk": {"label": "clean non-CJK", "lines": neg, "expected": neg},
+        "garbled_cjk": {
+            "label": "garbled CJK (mix)",
+            "lines": [g for _, _, g in garbled],
+            "expected": [o for _, o, _ in garbled],
+        },
+    }
+    # per-chain breakdown of the garbled workload (per document only)
+    by_chain: dict[str, list[tuple[str, str]]] = {}
+    for c, o, g in garbled_all:
+        by_chain.setdefault(c, []).append((o, g))
+    for c in (chain_name(m) for m in MIX) if args.per_chain_lines > 0 else ():
+        pairs = _sample(by_chain.get(c, []), args.per_chain_lines, seed=7)
+        if pairs:
+            w[f"garbled:{c}"] = {
+                "label": f"garbled {c}",
+                "lines": [g for _, g in pairs],
+                "expected": [o for o, _ in pairs],
+                "per_chain": True,
+            }
+    return w, info
+
+
+# --------------------------------------------------------------------------- timing
+
+
+class _Timeout(Exception):
+    pass
+
+
+def _alarm(signum: int, frame: Any) -> None:
+    raise _Timeout
+
+
+def _run_once(fn: Callable[[str], str], docs: Sequence[str], budget: float) -> tuple[float, list[str]]:
+    """Seconds for ``[fn(d) for d in docs]`` and its outputs; raises _Timeout past ``budget``."""
+    if budget > 0:
+        signal.setitimer(signal.ITIMER_REAL, budget)
+    try:
+        t0 = time.perf_counter()
+        outs = [fn(d) for d in docs]
+        dt = time.perf_counter() - t0
+    finally:
+        if budget > 0:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+    return dt, outs
+
+
+def measure(
+    fn: Callable[[str], str], docs: Sequence[str], min_time: float, budget: float
+) -> tuple[float, int, list[str]]:
+    """(seconds per pass, passes averaged, outputs of the first pass)."""
+    gc.collect()  # once per measurement, outside the timed region (the collector stays enabled)
+    dt, outs = _run_once(fn, docs, budget)
+    if dt >= min_time:
+        return dt, 1, outs
+    loops = min(1000, max(2, math.ceil(min_time / max(dt, 1e-6))))
+    total = 0.0
+    for _ in range(loops):
+        t, _ = _run_once(fn, docs, budget)
+        total += t
+    return total / loops, loops, outs
+
+
+def _check(outs: Sequence[str], docs: Sequence[str], expected: Sequence[str]) -> dict[str, int]:
+    """Lines equal to the expected (clean) text, over all documents."""
+    exp_docs = ["\n".join(expected[i : i + n]) for i, n in _spans(docs)]
+    ok = 0
+    for out, exp in zip(outs, exp_docs, strict=True):
+        a, b = out.split("\n"), exp.split("\n")
+        if len(a) == len(b):
+            ok += sum(x == y for x, y in zip(a, b, strict=True))
+    return {"lines_ok": ok, "lines": len(expected)}
+
+
+def _spans(docs: Sequence[str]) -> list[tuple[int, int]]:
+    out, i = [], 0
+    for d in docs:
+        n = d.count("\n") + 1
+        out.append((i, n))
+        i += n
+    return out
+
+
+def run_speed(
+    workloads: dict[str, dict[str, Any]],
+    fns: dict[str, Callable[[str], str]],
+    *,
+    repeats: int,
+    doc_lines: int,
+    min_time: float,
+    budget: float,
+    log: Callable[..., Any],
+) -> dict[str, Any]:
+    """Interleaved, repeated measurements: returns ``{workload: {mode: {tool: stats}}}``."""
+    plan = []  # (workload, mode, docs)
+    for key, w in workloads.items():
+        lines = w["lines"]
+        if not w.get("per_chain"):
+            plan.append((key, "one_big_text", ["\n".join(lines)]))
+        plan.append((key, "per_document", _docs(lines, doc_lines)))
+    times: dict[tuple[str, str, str], list[float]] = {}
+    extra: dict[tuple[str, str, str], dict[str, Any]] = {}
+    dead: set[tuple[str, str, str]] = set()
+    names = list(fns)
+    old = signal.signal(signal.SIGALRM, _alarm) if budget > 0 else None
+    try:
+        for r in range(repeats):
+            order = names[r % len(names) :] + names[: r % len(names)]
+            for key, mode, docs in plan:
+                for name in order:
+                    k = (key, mode, name)
+                    if k in dead:
+                        continue
+                    try:
+                        dt, loops, outs = measure(fns[name], docs, min_time, budget)
+                    except _Timeout:
+                        dead.add(k)
+                        extra.setdefault(k, {})["error"] = f"timed out (> {budget:.0f} s for one pass)"
+                        log(f"   {name} on {key}/{mode}: TIMED OUT (> {budget:.0f} s)")
+                        continue
+                    except Exception as e:  # a crash is a result
+                        dead.add(k)
+                        extra.setdefault(k, {})["error"] = f"{type(e).__name__}: {e}"
+                        log(f"   {name} on {key}/{mode}: CRASHED {type(e).__name__}: {e}")
+                        continue
+                    times.setdefault(k, []).append(dt)
+                    if r == 0:
+                        checked = _check(outs, docs, workloads[key]["expected"])
+                        extra.setdefault(k, {}).update(loops=loops, **checked)
+            log(f"   round {r + 1}/{repeats} done")
+    finally:
+        if old is not None:
+            signal.signal(signal.SIGALRM, old)
+    out: dict[str, Any] = {}
+    for key, mode, docs in plan:
+        nbytes = sum(len(d.encode("utf-8")) for d in docs)
+        for name in names:
+            k = (key, mode, name)
+            ts = times.get(k, [])
+            st: dict[str, Any] = {"times_s": ts, **extra.get(k, {})}
+            if ts:
+                st["best_s"] = min(ts)
+                st["median_s"] = statistics.median(ts)
+                st["mb_s_best"] = nbytes / MB / min(ts)
+                st["mb_s_median"] = nbytes / MB / statistics.median(ts)
+            wl = out.setdefault(key, {"label": workloads[key]["label"], "modes": {}})
+            m = wl["modes"].setdefault(mode, {"bytes": nbytes, "docs": len(docs), "tools": {}})
+            wl["lines"] = len(workloads[key]["lines"])
+            m["tools"][name] = st
+    return out
+
+
+# --------------------------------------------------------------------------- CLI
+
+
+def _cli_command() -> list[str]:
+    script = Path(sys.executable).parent / "encfix"
+    if script.is_file():
+        return [str(script)]
+    found = shutil.which("encfix")
+    return [found] if found else [sys.executable, "-m", "encfix.cli"]
+
+
+def _wall(cmd: list[str], stdin: str, runs: int) -> dict[str, Any]:
+    subprocess.run(cmd, input=stdin.encode("utf-8"), capture_output=True, check=False)  # warm the file cache
+    ts = []
+    rc = None
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        p = subprocess.run(cmd, input=stdin.encode("utf-8"), capture_output=True, check=False)
+        ts.append(time.perf_counter() - t0)
+        rc = p.returncode
+    return {"command": cmd, "runs": runs, "median_s": statistics.median(ts), "min_s": min(ts),
+            "times_s": ts, "returncode": rc}
+
+
+def run_cli(runs: int) -> dict[str, Any]:
+    cmd = [*_cli_command(), "fix"]
+    res: dict[str, Any] = {"encfix fix": _wall(cmd, "ÖÐÎÄ\n", runs)}
+    res["python -c pass"] = _wall([sys.executable, "-c", "pass"], "", runs)
+    ftfy_cli = Path(sys.executable).parent / "ftfy"
+    if ftfy_cli.is_file():
+        res["ftfy (CLI)"] = _wall([str(ftfy_cli)], "ÖÐÎÄ\n", runs)
+    acc = []
+    for src, want in ACCEPTANCE:
+        p = subprocess.run(cmd, input=(src + "\n").encode("utf-8"), capture_output=True, check=False)
+        got = p.stdout.decode("utf-8", "replace").rstrip("\n")
+        acc.append({"input": src, "expected": want, "output": got, "returncode": p.returncode,
+                    "ok": got == want and p.returncode == 0,
+                    "stderr": p.stderr.decode("utf-8", "replace").strip()[:300]})
+    return {"startup": res, "acceptance": acc}
+
+
+# --------------------------------------------------------------------------- driver
+
+
+def _fmt(st: dict[str, Any] | None) -> str:
+    if not st:
+        return "-"
+    if "mb_s_best" not in st:
+        return "ERROR"
+    return f"{st['mb_s_best']:.3g} ({st['mb_s_median']:.3g})"
+
+
+def summary_lines(res: dict[str, Any]) -> list[str]:
+    """Human-readable lines for a speed results dict."""
+    lines = [f"speed ({res['statistic']}); MB/s = UTF-8 input bytes / s, MB = 10^6 bytes"]
+    head = f"{'workload':44s} {'MB':>6s}  " + "  ".join(f"{n:>17s}" for n in TOOL_NAMES) + "  encfix/fix_text"
+    lines.append(head)
+    for _key, wl in res["workloads"].items():
+        for mode, m in wl["modes"].items():
+            label = f"{wl['label']}, {mode.replace('_', ' ')} ({wl['lines']} lines)"
+            row = f"{label:44s} {m['bytes'] / MB:6.3f}  " + "  ".join(
+                f"{_fmt(m['tools'].get(n)):>17s}" for n in TOOL_NAMES
+            )
+            e, f = m["tools"].get("encfix", {}), m["tools"].get("ftfy.fix_text", {})
+            if "best_s" in e and "best_s" in f:
+                row += f"  {f['best_s'] / e['best_s']:14.2f}x"
+            lines.append(row)
+    lines.append("lines left equal to the clean original (first repeat, per document):")
+    for _key, wl in res["workloads"].items():
+        m = wl["modes"]["per_document"]
+        cells = []
+        for n in TOOL_NAMES:
+            st = m["tools"].get(n, {})
+            cells.append(f"{n} {st['lines_ok']}/{st['lines']}" if "lines_ok" in st else f"{n} -")
+        lines.append(f"   {wl['label']:40s} " + ", ".join(cells))
+    errs = [(k, mode, n, st["error"]) for k, wl in res["workloads"].items() for mode, m in wl["modes"].items()
+            for n, st in m["tools"].items() if st.get("error")]
+    for k, mode, n, err in errs:
+        lines.append(f"   ERROR {n} on {k}/{mode}: {err}")
+    lines.append("warm-up (first call, includes lazy loading): "
+                 + ", ".join(f"{n} {s:.2f}s" for n, s in res["warmup_s"].items()))
+    cli = res.get("cli")
+    if cli:
+        for name, st in cli["startup"].items():
+            lines.append(f"CLI start-up {name:16s} median {st['median_s'] * 1000:6.0f} ms, "
+                         f"min {st['min_s'] * 1000:6.0f} ms over {st['runs']} runs (rc {st['returncode']})")
+        for a in cli["acceptance"]:
+            mark = "ok  " if a["ok"] else "FAIL"
+            lines.append(f"   {mark} encfix fix: {a['input']} -> {a['output']!r} (want {a['expected']})")
+    rss = res["peak_rss_mb"]
+    lines.append(f"peak RSS: this process {rss['self']:.0f} MB, largest child (CLI) {rss['children']:.0f} MB")
+    return lines
+
+
+def run(args: argparse.Namespace, log: Callable[..., Any] = print) -> dict[str, Any]:
+    """All speed measurements; returns the results dict."""
+    if not available():
+        raise FileNotFoundError("../shared/corpora is absent")
+    t_start = time.perf_counter()
+    workloads, info = build_workloads(args)
+    fns = tools()
+    warm: dict[str, float] = {}
+    for name, fn in fns.items():
+        t0 = time.perf_counter()
+        for src, _ in ACCEPTANCE:
+            fn(src)
+        warm[name] = time.perf_counter() - t0
+    log(f"speed: {len(workloads)} workloads x {len(fns)} tools x {args.repeats} repeats (interleaved)")
+    res: dict[str, Any] = {
+        "quick": bool(args.quick),
+        "repeats": args.repeats,
+        "statistic": f"best of {args.repeats} interleaved repeats, median in brackets",
+        "doc_lines": args.doc_lines,
+        "min_time_s": args.min_time,
+        "inputs": info,
+        "mix": [chain_name(c) for c in MIX],
+        "warmup_s": warm,
+    }
+    res["workloads"] = run_speed(workloads, fns, repeats=args.repeats, doc_lines=args.doc_lines,
+                                 min_time=args.min_time, budget=args.budget, log=log)
+    if args.cli_runs > 0:
+        log("CLI start-up ...")
+        res["cli"] = run_cli(args.cli_runs)
+    kb = 1024 / MB  # ru_maxrss is in KiB on Linux
+    res["peak_rss_mb"] = {
+        "self": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * kb,
+        "children": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * kb,
+    }
+    res["seconds"] = time.perf_counter() - t_start
+    return res
+
+
+def add_arguments(ap: argparse.ArgumentParser) -> None:
+    ap.add_argument("--quick", action="store_true", help="small inputs, for a fast smoke run")
+    ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--clean-lines", type=int, default=None,
+                    help="CJK segments for the clean workload (0 = all; default all, --quick 1500)")
+    ap.add_argument("--garbled-lines", type=int, default=None,
+                    help="garbled lines timed (0 = all; default 6000, --quick 300)")
+    ap.add_argument("--per-chain-lines", type=int, default=None,
+                    help="lines per chain in the per-chain breakdown (default 300, --quick 0 = skip)")
+    ap.add_argument("--doc-lines", type=int, default=100, help="lines per document")
+    ap.add_argument("--min-time", type=float, default=None,
+                    help="loop a measurement shorter than this many seconds and average (default 0.2, --quick 0.05)")
+    ap.add_argument("--budget", type=float, default=300.0,
+                    help="give up on a tool/workload whose single pass exceeds this many seconds")
+    ap.add_argument("--cli-runs", type=int, default=None, help="CLI start-up runs (default 10, --quick 3)")
+
+
+def resolve(args: argparse.Namespace) -> argparse.Namespace:
+    """Fill the size defaults that depend on --quick."""
+    q = args.quick
+    if args.clean_lines is None:
+        args.clean_lines = 1500 if q else 0
+    if args.garbled_lines is None:
+        args.garbled_lines = 300 if q else 6000
+    if args.per_chain_lines is None:
+        args.per_chain_lines = 0 if q else 300
+    if args.min_time is None:
+        args.min_time = 0.05 if q else 0.2
+    if args.cli_runs is None:
+        args.cli_runs = 3 if q else 10
+    return args
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    add_arguments(ap)
+    ap.add_argument("--json", type=Path, help="write the results here")
+    args = resolve(ap.parse_args())
+    if not available():
+        print("skipped: ../shared/corpora is absent (the benchmark needs it)", file=sys.stderr)
+        return 2
+    res = run(args)
+    for line in summary_lines(res):
+        print(line)
+    print(f"speed run took {res['seconds']:.0f} s")
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(res, ensure_ascii=False, indent=1), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
