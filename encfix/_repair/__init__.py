@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from encfix import model
 from encfix._options import Options
 from encfix._types import Fix, Repair
+from encfix.codecs import DECODERS
 from encfix._detect._tables import suspicious_lines
 from encfix._repair import _latin
 from encfix._repair._engine import Candidate, analyse, is_latin
@@ -103,9 +105,91 @@ def _line_fixes(line: str, offset: int, opts: Options) -> LineResult:
     return LineResult(fixes, conf, rejected)
 
 
+#: lines repaired whole by one single-round chain before a document counts
+#: as damaged that way (see :class:`_DocumentChain`)
+DOC_LINES = 2
+#: the shortcut needs at least this unigram gain (nats) per line ...
+DOC_GAIN = 12.0
+#: ... and takes this temperature for its confidence
+DOC_TEMPERATURE = 2.0
+
+
+class _DocumentChain:
+    """Mojibake is rarely alone: once some lines of a document were repaired
+    whole by the same single-round chain, each further line is first tried
+    as a whole under that chain, at C speed (encode, decode, unigram table);
+    only lines that do not take it go through the full analysis."""
+
+    def __init__(self) -> None:
+        self.votes: dict[tuple[tuple[str, ...], tuple[str, ...], str], int] = {}
+        self.chain: tuple[tuple[str, ...], tuple[str, ...], str] | None = None
+
+    def learn(self, line: str, offset: int, res: LineResult) -> None:
+        if self.chain is not None or len(res.fixes) != 1:
+            return
+        f = res.fixes[0]
+        if f.kind != "mojibake" or len(f.chain) != 2 or f.confidence < 0.99:
+            return
+        if not (line[: f.start - offset].isascii() and line[f.end - offset :].isascii()):
+            return  # not the whole line
+        key = (f.chain, f.members, f.decoder)
+        self.votes[key] = self.votes.get(key, 0) + 1
+        if self.votes[key] >= DOC_LINES:
+            self.chain = key
+
+    def shortcut(self, line: str, offset: int) -> LineResult | None:
+        if self.chain is None:
+            return None
+        (orig, dname), members, model_name = self.chain
+        a = 0
+        while a < len(line) and line[a].isascii():
+            a += 1
+        b = len(line)
+        core = line[a:b]
+        if not core:
+            return None
+        dec = DECODERS[dname]
+        try:
+            after = dec.reverse(core, members[0])
+            if dec.decode(after.encode(members[0])) != core:
+                return None
+        except (UnicodeEncodeError, UnicodeDecodeError):
+            return None
+        while b > a and after and line[b - 1] == after[-1] and after[-1].isascii():
+            b -= 1  # trailing ASCII that read as itself is not part of the fix
+            after = after[:-1]
+        core = line[a:b]
+        gain = model.unigram_cost(core) - model.unigram_cost(after)
+        if gain < DOC_GAIN * max(1.0, len(core) / 40):
+            return None
+        conf = min(MAX_CONFIDENCE, 1.0 - math.exp(-(gain - DOC_GAIN) / DOC_TEMPERATURE) / 2)
+        if conf < 0.5:
+            return None
+        fix = Fix(
+            start=offset + a,
+            end=offset + b,
+            before=core,
+            after=after,
+            chain=(orig, dname),
+            decoder=model_name,
+            confidence=conf,
+            members=members,
+        )
+        return LineResult([fix], conf, [])
+
+
 def analyse_text(text: str, opts: Options) -> list[LineResult]:
     """Per flagged line: fixes, confidence, readings not made."""
-    return [_line_fixes(text[ls:le], ls, opts) for ls, le in suspicious_lines(text)]
+    out: list[LineResult] = []
+    doc = _DocumentChain()
+    for ls, le in suspicious_lines(text):
+        line = text[ls:le]
+        res = doc.shortcut(line, ls)
+        if res is None or res.confidence < opts.min_confidence:
+            res = _line_fixes(line, ls, opts)
+            doc.learn(line, ls, res)
+        out.append(res)
+    return out
 
 
 def repair_text(text: str, opts: Options) -> Repair:

@@ -337,6 +337,21 @@ def clusters(line: str) -> list[Cluster]:
     return out
 
 
+def readings(dec: Decoder, ch: Chain, text: str) -> list[tuple[str, str]]:
+    """Every distinct reversal of ``text`` under ``ch`` as (member, text),
+    family members in order (alternate byte forms tried, see
+    :meth:`Decoder.reverse`)."""
+    out: list[tuple[str, str]] = []
+    for member in ch.original.members:
+        try:
+            after = dec.reverse(text, member)
+        except UnicodeError:
+            continue
+        if all(after != t for _, t in out):
+            out.append((member, after))
+    return out
+
+
 def _reproduces(after: str, member: str, dec: Decoder, before: str) -> bool:
     """Pushing ``after`` through the hypothesised damage gives ``before``."""
     try:
@@ -577,7 +592,7 @@ class _Search:
                     continue
                 before = line[a:b]
                 try:
-                    after = dec.encode(before).decode(member)
+                    after = dec.reverse(before, member)
                 except (UnicodeEncodeError, UnicodeDecodeError):
                     continue
                 if after == before or not _reproduces(after, member, dec, before):
@@ -625,7 +640,7 @@ class _Search:
                     continue
                 before = line[a:b]
                 try:
-                    after = dec.encode(before).decode(members[0])
+                    after = dec.reverse(before, members[0])
                 except (UnicodeEncodeError, UnicodeDecodeError):
                     continue
                 if after == before or not _reproduces(after, members[0], dec, before):
@@ -738,7 +753,7 @@ def _deeper(text: str, depth: int) -> list[tuple[str, tuple[str, ...], tuple[str
         if data.isascii():
             continue
         for ch in chains_for_decoder(dname):
-            for idx, (member, t2) in enumerate(ch.original.decode_all(data)):
+            for idx, (member, t2) in enumerate(readings(dec, ch, text)):
                 if t2 == text or not _reproduces(t2, member, dec, text):
                     continue
                 extra = ROUND_COST + ch.prior + idx * MEMBER_COST + script_cost(ch.names, t2)
@@ -867,7 +882,7 @@ def _agrees(line: str, whole: Candidate, part: Candidate) -> bool:
         return False
     dec = DECODERS[whole.chain[1]]
     try:
-        prefix = dec.encode(line[whole.start : part.start]).decode(whole.members[0])
+        prefix = dec.reverse(line[whole.start : part.start], whole.members[0])
     except (UnicodeEncodeError, UnicodeDecodeError):
         return False
     return whole.after.startswith(prefix + part.after, 0)
@@ -945,6 +960,10 @@ WHOLE_GAIN = 20.0
 WHOLE_SHARE = 0.999
 #: characters of a line the shortcut scores (long lines are judged by a prefix)
 WHOLE_SAMPLE = 400
+#: readings the shortcut scores with the bigram model: at most this many, and
+#: only those within this many nats of the best under the unigram table
+WHOLE_BIGRAM = 5
+WHOLE_UNIGRAM_SLACK = 25.0
 
 
 def _whole_line(
@@ -957,9 +976,10 @@ def _whole_line(
     a = 0
     while a < len(line) and line[a].isascii():
         a += 1
+    # trailing ASCII stays in: it may be the trail byte of a double-byte
+    # character ("¡n" is Big5 A1 6E); ASCII that reads as itself is trimmed
+    # from the candidates afterwards
     b = len(line)
-    while b > a and line[b - 1].isascii():
-        b -= 1
     if b <= a:
         return None
     core = line[a:b]
@@ -970,11 +990,11 @@ def _whole_line(
         if (dec.name, True) not in allowed and (dec.name, False) not in allowed:
             continue
         try:
-            data = dec.encode(core)
+            dec.encode(core)
         except UnicodeEncodeError:
             continue
         for ch in chains_for_decoder(dec.name):
-            for idx, (member, after) in enumerate(ch.original.decode_all(data)):
+            for idx, (member, after) in enumerate(readings(dec, ch, core)):
                 if after == core or ("\ufffd" in after and dec.multibyte):
                     continue
                 if not _reproduces(after, member, dec, core):
@@ -995,13 +1015,26 @@ def _whole_line(
         if c.chain[0] == "utf-8" and c.chain[1] in _TRANSPORT:
             deep += search.deeper(c)
     hyps += deep
-    search.score(hyps, sample=WHOLE_SAMPLE)
+    # unigram costs (in C) rank the readings; only the front runners get the
+    # bigram model, the rest are too far behind to matter
+    u0 = model.unigram_cost(core[:WHOLE_SAMPLE])
+    ugain = {id(c): u0 - model.unigram_cost(c.after[:WHOLE_SAMPLE]) - c.prior for c in hyps}
+    hyps.sort(key=lambda c: -ugain[id(c)])
+    lead = ugain[id(hyps[0])]
+    scored = [c for c in hyps[:WHOLE_BIGRAM] if ugain[id(c)] > lead - WHOLE_UNIGRAM_SLACK]
+    search.score(scored, sample=WHOLE_SAMPLE)
+    kept = {id(c) for c in scored}
+    for c in hyps:
+        if id(c) not in kept:
+            c.gain = -math.inf  # too far behind to be scored, or to matter
     best = max(hyps, key=lambda c: c.gain)
     if best.gain < WHOLE_GAIN:
         return None
     top = best.gain / TEMPERATURE
     z = math.exp(-top) + sum(math.exp(c.gain / TEMPERATURE - top) for c in hyps)
-    share = 1.0 / z
+    # members of one family (Big5 vs cp950 vs HKSCS) reading the same bytes
+    # are one damage; they differ in a symbol or two, the model picks
+    share = sum(math.exp(c.gain / TEMPERATURE - top) for c in hyps if c.chain == best.chain) / z
     if share < WHOLE_SHARE:
         return None
     best.confidence = share
@@ -1057,7 +1090,9 @@ def screen(line: str, cl: Cluster) -> bool:
                 core_cost = model.unigram_cost(core)
             if model.unigram_cost(after) >= core_cost:
                 continue
-            if dec.multibyte and not model.get(model.best_language(after)[0]).known_pairs(after):
+            if dec.multibyte and not any(
+                model.get(lang).known_pairs(after) for lang in model.candidate_languages(after)
+            ):
                 continue  # CJK for CJK with no word in it: no evidence
             cl.allowed.add((dname, False))
             break

@@ -86,6 +86,53 @@ class Decoder:
         """The canonical bytes that this decoder turns into ``text``."""
         return self._encode(text)
 
+    def reverse(self, text: str, member: str) -> str:
+        """``text`` re-encoded as this decoder's input and decoded with the
+        CPython codec ``member``.
+
+        Where a character has several byte sequences this decoder reads as
+        it (``€`` is both ``80`` and ``A2 E3`` to a GBK decoder), the
+        canonical one is tried first; at each decoding error the nearest
+        such character before it takes its other form.  Raises
+        :class:`UnicodeError` if no combination decodes."""
+        data = self._encode(text)
+        try:
+            return data.decode(member)
+        except UnicodeDecodeError:
+            if not self.alternates or all(c not in text for c in self.alternates):
+                raise
+        parts: list[bytes] = []
+        picks: list[tuple[str, int]] = []  # (character, index into its forms)
+        last = 0
+        for i, ch in enumerate(text):
+            if ch in self.alternates:
+                parts.append(self._encode(text[last:i]))
+                picks.append((ch, 0))
+                last = i + 1
+        tail = self._encode(text[last:])
+        for _ in range(len(picks) + 1):
+            chunks: list[bytes] = []
+            offsets: list[int] = []
+            pos = 0
+            for part, (ch, k) in zip(parts, picks):
+                chunks.append(part)
+                pos += len(part)
+                offsets.append(pos)
+                form = self.alternates[ch][k]
+                chunks.append(form)
+                pos += len(form)
+            chunks.append(tail)
+            data = b"".join(chunks)
+            try:
+                return data.decode(member)
+            except UnicodeDecodeError as e:
+                flip = [j for j, off in enumerate(offsets) if off <= e.end and picks[j][1] == 0]
+                if not flip:
+                    raise
+                j = flip[-1]
+                picks[j] = (picks[j][0], 1)
+        raise UnicodeDecodeError(member, data, 0, len(data), "no reading of the alternate characters decodes")
+
 
 # ---------------------------------------------------------------- originals
 
