@@ -12,8 +12,8 @@ checks of which kind of seed starts there:
   :data:`WEAK_GAP` characters further (checked by :func:`find_suspicious`);
 * one or two CJK characters inside or ending a Latin word
   (:data:`SANDWICH`: UTF-8 accents read by a CJK decoder);
-* short runs of Han characters separated by spaces (:data:`SPACED`: Korean
-  word spacing read as Chinese).
+* short runs of Han characters separated by spaces (:func:`spaced_regex`:
+  Korean word spacing read as Chinese).
 """
 
 from __future__ import annotations
@@ -35,12 +35,6 @@ _HAN = "\u4e00-\u9fff"
 #: "caff猫 vicino", "Le caf辿 de")
 SANDWICH = f"[A-Za-z]([{_CJK}]{{1,2}})[A-Za-z]|[a-z]([{_CJK}])(?=[ ,.;:!?])"
 SANDWICH_RE = re.compile(SANDWICH)
-
-#: short runs of Han characters separated by spaces: Korean word spacing, the
-#: way EUC-KR read as GBK or Big5 looks ("郴啊 皑疙表霸 且 霸烙捞")
-SPACED = f"(?:^|[ ])[{_HAN}]{{1,6}}[.,!?]? [{_HAN}]{{1,6}}[.,!?]? [{_HAN}]"
-SPACED_RE = re.compile(SPACED, re.MULTILINE)
-
 
 @lru_cache(maxsize=1)
 def _data() -> dict[str, object]:
@@ -76,6 +70,21 @@ def _class(ranges: list[tuple[int, int]]) -> str:
     return "".join(parts)
 
 
+@lru_cache(maxsize=1)
+def _korean_class() -> str:
+    packed = _data()["korean_as_gbk"]
+    assert isinstance(packed, str)
+    return _class([(ord(packed[i]), ord(packed[i + 1])) for i in range(0, len(packed), 2)])
+
+
+@lru_cache(maxsize=1)
+def spaced_regex() -> re.Pattern[str]:
+    """Two short runs of the characters GBK makes of EUC-KR Hangul, separated
+    by a space: Korean word spacing read as Chinese ("弊霸 扁夯捞促.")."""
+    k = _korean_class()
+    return re.compile(f"(?:^|(?<=[ \n]))[{k}]{{1,6}}[.,!?]? [{k}]", re.MULTILINE)
+
+
 @lru_cache(maxsize=None)
 def _union(key: str) -> tuple[tuple[int, int], ...]:
     decoders = _data()["decoders"]
@@ -104,11 +113,12 @@ def fast_regex() -> re.Pattern[str]:
     leading class (``sre`` then tests it with a bitmap); the few seeds beyond
     it (HKSCS) are found by the span search once a line is looked at."""
     seeds = [(a, min(b, 0xFFFF)) for a, b in _merge([*_union("strong"), *_union("weak")]) if a <= 0xFFFF]
+    k = _korean_class()
     lead = _class(_merge([*seeds, (0x20, 0x20), (0x41, 0x5A), (0x61, 0x7A), (0x0A, 0x0A)]))
     return re.compile(
         f"[{lead}]"
         f"(?:(?<=[A-Za-z])(?:[{_CJK}]{{1,2}}[A-Za-z]|(?<=[a-z])[{_CJK}](?=[ ,.;:!?]))"
-        f"|(?<=[ \\n])(?:[{_HAN}]{{1,6}}[.,!?]? [{_HAN}]{{1,6}}[.,!?]? [{_HAN}])"
+        f"|(?<=[ \\n])(?:[{k}]{{1,6}}[.,!?]? [{k}])"
         f"|(?<![A-Za-z \\n]))"
     )
 
@@ -119,6 +129,8 @@ def find_suspicious(text: str, pos: int = 0) -> int:
     rx = fast_regex()
     weak = weak_set()
     search = rx.search
+    if pos == 0 and spaced_regex().match(text):
+        return 0
     while True:
         m = search(text, pos)
         if m is None:

@@ -115,6 +115,19 @@ def common_chars() -> set[str]:
     return out
 
 
+def korean_as_gbk() -> set[str]:
+    """What a GBK decoder makes of EUC-KR's Hangul rows (B0A1-C8FE): the
+    common Chinese characters of GB2312 rows 16-40."""
+    out: set[str] = set()
+    for lead in range(0xB0, 0xC9):
+        for trail in range(0xA1, 0xFF):
+            try:
+                out.update(DECODERS["gbk"].decode(bytes([lead, trail])))
+            except UnicodeDecodeError:
+                pass
+    return out
+
+
 def build() -> dict[str, object]:
     from encfix import model
 
@@ -131,6 +144,7 @@ def build() -> dict[str, object]:
             "weak": ranges(sus - strong),
         }
     return {
+        "korean_as_gbk": ranges(korean_as_gbk()),
         "generator_sha256_16": hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16],
         "model": model.model_info()["files"],
         "common_cost": COMMON_COST,

@@ -36,13 +36,13 @@ from encfix import model
 from encfix._detect._tables import (
     ASTRAL_RE,
     SANDWICH_RE,
-    SPACED_RE,
     WEAK_GAP,
     encodable_set,
     encodable_regex,
     non_ascii_encodable_regex,
     seed_regex,
     seed_set,
+    spaced_regex,
 )
 from encfix._repair._chains import BASE_COST, ROUND_COST, Chain, chains_for_decoder
 from encfix._repair._latin import is_latin_chain
@@ -317,7 +317,7 @@ def clusters(line: str) -> list[Cluster]:
             sandwiched.update(range(*m.span()))
     seeds.extend(sandwiched)
     spaced = set()
-    for m in SPACED_RE.finditer(line):
+    for m in spaced_regex().finditer(line):
         spaced.update(i for i in range(*m.span()) if not line[i].isspace())
     spaced -= set(seeds)
     seeds.extend(spaced)
