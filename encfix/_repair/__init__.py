@@ -32,6 +32,14 @@ LATIN_OVERRIDE_COST = 6.0
 _OVERRIDE_DECODERS = frozenset({"latin-1", "cp1252", "cp1250", "cp1251"})
 
 
+def _plausible(line: str, c: Candidate) -> bool:
+    """Does the repaired span, in its line, read like ordinary text?"""
+    left = line[max(0, c.start - 8) : c.start]
+    right = line[c.end : c.end + 8]
+    text = left + c.after + right
+    return model.cost(text) <= LATIN_OVERRIDE_COST * len(text)
+
+
 def _fix(line: str, offset: int, c: Candidate) -> Fix:
     return Fix(
         start=offset + c.start,
@@ -86,7 +94,7 @@ def _line_fixes(line: str, offset: int, opts: Options) -> LineResult:
                 not covered
                 and c.chain[-1] in _OVERRIDE_DECODERS
                 and c.confidence >= max(LATIN_OVERRIDE, opts.min_confidence)
-                and model.cost(c.after) <= LATIN_OVERRIDE_COST * len(c.after)
+                and _plausible(line, c)
             ):
                 applied.append(c)
                 conf *= min(c.confidence, MAX_CONFIDENCE)

@@ -174,6 +174,7 @@ class Candidate:
 
 
 _CJK = "\u3400-\u9fff\uf900-\ufaff\uac00-\ud7a3\uff61-\uff9f"
+_CJK_CHAR = re.compile(f"[{_CJK}]")
 _TOUCHING_RE = re.compile(f"(?<=[A-Za-z])([{_CJK}]{{1,2}})(?![{_CJK}])|(?<![{_CJK}])([{_CJK}]{{1,2}})(?=[A-Za-z])")
 
 
@@ -310,11 +311,10 @@ def clusters(line: str) -> list[Cluster]:
     for m in SANDWICH_RE.finditer(line) if latin_line else ():
         a, b = m.span(1) if m.start(1) >= 0 else m.span(2)
         sandwiched.update(range(a, b))
-    if sandwiched:
-        # the line reads accented letters as CJK: word-initial and word-final
-        # ones touch a Latin letter on one side only
-        for m in _TOUCHING_RE.finditer(line):
-            sandwiched.update(range(*m.span()))
+    if latin_line:
+        # in Latin text any CJK character is worth a look: accented letters
+        # read as CJK start words, end them, or stand alone ("횪", "贈825")
+        sandwiched.update(m.start() for m in _CJK_CHAR.finditer(line))
     seeds.extend(sandwiched)
     spaced = set()
     for m in spaced_regex().finditer(line):

@@ -40,6 +40,8 @@ def _fold_tables() -> tuple[dict[int, str], dict[str, float]]:
     table: dict[int, str] = {}
     cost: dict[str, float] = {}
     for cp in range(0xFF01, 0xFF5F):  # full-width ASCII -> ASCII
+        if char_class(chr(cp)) == "cjk_punct":
+            continue  # ！（），．：；？～ are CJK punctuation in their own right
         table[cp] = chr(cp - 0xFEE0).lower()
         cost[chr(cp).lower()] = FOLD_COST_FULLWIDTH
     for cp in range(0xFF66, 0xFFA0):  # half-width katakana -> katakana
@@ -271,7 +273,7 @@ def best_language(
 
 #: cost of switching script (and so language) inside a text: CJK text quotes
 #: English words and names all the time, but not at every character
-SWITCH_COST = 8.0
+SWITCH_COST = 6.0
 
 _CJK_GROUP = frozenset(
     {"han", "kana", "hangul", "halfwidth_kana", "cjk_punct", "fullwidth", "halfwidth_punct", "jamo", "bopomofo"}
@@ -292,8 +294,9 @@ def script_runs(text: str) -> list[str]:
     """``text`` cut where it switches between CJK and alphabetic scripts;
     spaces, digits, punctuation and symbols stay with the run before them,
     and runs with fewer than :data:`MIN_RUN_LETTERS` letters join a neighbour."""
-    runs: list[list[int]] = []  # [start, end, letters]
+    runs: list[list[int]] = []  # [start, end, letters, glued to the run before, group]
     group = ""
+    last_letter = -2
     for i, ch in enumerate(text):
         k = char_class(ch)
         g = "cjk" if k in _CJK_GROUP else "abc" if k in _LETTER_GROUP else ""
@@ -302,21 +305,26 @@ def script_runs(text: str) -> list[str]:
         if g != group:
             if runs:
                 runs[-1][1] = i
-            runs.append([i, len(text), 0])
+            runs.append([i, len(text), 0, int(last_letter == i - 1), int(g == "cjk")])
             group = g
         if k in _CJK_LETTERS or k in _LETTER_GROUP:
             runs[-1][2] += 1
+            last_letter = i
     if not runs:
         return [text]
     runs[0][0] = 0
-    merged: list[list[int]] = []
+    # a stray letter or two of the other script glued inside a word
+    # ("Sch馬e", "t瓣ll") belongs to that word: it takes the word's group
+    for i in range(1, len(runs) - 1):
+        if runs[i][2] < MIN_RUN_LETTERS and runs[i][3] and runs[i + 1][3]:
+            runs[i][4] = runs[i - 1][4]
+    out: list[list[int]] = []
     for r in runs:
-        if merged and (r[2] < MIN_RUN_LETTERS or merged[-1][2] < MIN_RUN_LETTERS):
-            merged[-1][1] = r[1]
-            merged[-1][2] += r[2]
+        if out and out[-1][2] == r[4]:
+            out[-1][1] = r[1]
         else:
-            merged.append(r)
-    return [text[a:b] for a, b, _ in merged]
+            out.append([r[0], r[1], r[4]])
+    return [text[a:b] for a, b, _ in out]
 
 
 def cost(text: str, langs: tuple[str, ...] | None = None, bound: float = math.inf) -> float:
