@@ -111,14 +111,27 @@ def isolated_cost(chain: tuple[str, ...], before: str) -> float:
 #: a span read through a single-byte code page with correct CJK letters on
 #: both sides: damage of a few bytes inside intact CJK text is unlikely
 EMBEDDED_COST = 6.0
+#: ... and a CJK character of a legacy original glued to a Latin letter
+GLUED_COST = 5.0
 
 
 def embedded_cost(line: str, c: Candidate) -> float:
-    if DECODERS[c.chain[-1]].multibyte or c.start == 0 or c.end >= len(line):
+    """Where a span read through a single-byte code page sits decides how
+    likely its damage is: inside intact CJK text (a few bytes damaged among
+    correct characters), or -- for a legacy CJK original -- glued to Latin
+    letters (CJK characters inside a Latin word)."""
+    if DECODERS[c.chain[-1]].multibyte:
         return 0.0
-    if _CJK_LETTER.match(line, c.start - 1) and _CJK_LETTER.match(line, c.end):
-        return EMBEDDED_COST
-    return 0.0
+    cost = 0.0
+    if 0 < c.start and c.end < len(line):
+        if _CJK_LETTER.match(line, c.start - 1) and _CJK_LETTER.match(line, c.end):
+            cost += EMBEDDED_COST
+    if c.chain[0] not in ("utf-8", "cp1252") and _CJK_LETTER.search(c.after):
+        if c.start > 0 and _LATIN_LETTER.match(line, c.start - 1) and _CJK_LETTER.match(c.after):
+            cost += GLUED_COST
+        if c.end < len(line) and _LATIN_LETTER.match(line, c.end) and _CJK_LETTER.match(c.after[-1]):
+            cost += GLUED_COST
+    return cost
 
 
 def script_cost(chain: tuple[str, ...], after: str, before: str = "") -> float:
