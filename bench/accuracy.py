@@ -195,7 +195,7 @@ def main() -> int:
     ap.add_argument("--show", type=int, default=0, help="print this many failures per chain")
     args = ap.parse_args()
     if not available():
-        print("../shared/corpora is absent", file=sys.stderr)
+        print("skipped: ../shared/corpora is absent (the benchmark needs it)", file=sys.stderr)
         return 2
     tools = {k: TOOLS[k] for k in args.tools.split(",")}
     results = run(args.limit, tools, args.show)

@@ -91,24 +91,27 @@ def chain_name(chain: Sequence[str]) -> str:
 
 
 def garble_mix(texts: Sequence[tuple[str, str]], seed: int = 11) -> list[tuple[str, str, str]]:
-    """``(chain, original, garbled)`` for each ``(language, text)``: chains are dealt
-    round-robin; when the dealt chain cannot carry a segment losslessly (or its
-    original encoding is unrealistic for the language), the next one in the mix
-    is tried.  Segments no chain can carry are dropped."""
-    rng = random.Random(seed)
-    out = []
-    start = rng.randrange(len(MIX))
-    for i, (lang, text) in enumerate(texts):
+    """``(chain, original, garbled)`` for each ``(language, text)``, in input order.
+
+    Each segment goes through the chain of :data:`MIX` used least so far among
+    those that suit its language (GBK and Big5 only for zh) and carry it
+    losslessly; segments are dealt in a seeded random order, so the mix is as
+    even as the corpus allows.  UTF-8 read as GBK or cp932 is rarely lossless,
+    so those two stay under-represented.  Segments no chain can carry are dropped."""
+    order = list(range(len(texts)))
+    random.Random(seed).shuffle(order)
+    used = dict.fromkeys(MIX, 0)
+    got: dict[int, tuple[str, str, str]] = {}
+    for i in order:
+        lang, text = texts[i]
         allowed = LANG_ORIGINALS.get(lang, NON_CJK_ORIGINALS)
-        for k in range(len(MIX)):
-            chain = MIX[(start + i + k) % len(MIX)]
-            if chain[0] not in allowed:
-                continue
+        for chain in sorted((c for c in MIX if c[0] in allowed), key=lambda c: used[c]):
             g = garble(text, chain)
             if g is not None and "\n" not in g:
-                out.append((chain_name(chain), text, g))
+                got[i] = (chain_name(chain), text, g)
+                used[chain] += 1
                 break
-    return out
+    return [got[i] for i in sorted(got)]
 
 
 def _sample(items: list[Any], n: int, seed: int) -> list[Any]:
@@ -151,12 +154,19 @@ def build_workloads(args: argparse.Namespace) -> tuple[dict[str, dict[str, Any]]
             "expected": [o for _, o, _ in garbled],
         },
     }
-    # per-chain breakdown of the garbled workload (per document only)
-    by_chain: dict[str, list[tuple[str, str]]] = {}
-    for c, o, g in garbled_all:
-        by_chain.setdefault(c, []).append((o, g))
-    for c in (chain_name(m) for m in MIX) if args.per_chain_lines > 0 else ():
-        pairs = _sample(by_chain.get(c, []), args.per_chain_lines, seed=7)
+    # per-chain breakdown (per document only): each chain gets its own sample of
+    # segments it can carry, so the rare chains of the mix get as many lines as the others
+    for chain in MIX if args.per_chain_lines > 0 else ():
+        c = chain_name(chain)
+        pool = [(lang, t) for lang, t in cjk if chain[0] in LANG_ORIGINALS.get(lang, NON_CJK_ORIGINALS)]
+        random.Random(f"{c}:7").shuffle(pool)
+        pairs = []
+        for _, t in pool:
+            g = garble(t, chain)
+            if g is not None and "\n" not in g:
+                pairs.append((t, g))
+                if len(pairs) >= args.per_chain_lines:
+                    break
         if pairs:
             w[f"garbled:{c}"] = {
                 "label": f"garbled {c}",
@@ -262,8 +272,8 @@ def run_speed(
                         dt, loops, outs = measure(fns[name], docs, min_time, budget)
                     except _Timeout:
                         dead.add(k)
-                        extra.setdefault(k, {})["error"] = f"timed out (> {budget:.0f} s for one pass)"
-                        log(f"   {name} on {key}/{mode}: TIMED OUT (> {budget:.0f} s)")
+                        extra.setdefault(k, {})["error"] = f"timed out (> {budget:g} s for one pass)"
+                        log(f"   {name} on {key}/{mode}: TIMED OUT (> {budget:g} s)")
                         continue
                     except Exception as e:  # a crash is a result
                         dead.add(k)
@@ -321,6 +331,24 @@ def _wall(cmd: list[str], stdin: str, runs: int) -> dict[str, Any]:
             "times_s": ts, "returncode": rc}
 
 
+_RSS_PROBE = (
+    "import resource, subprocess, sys\n"
+    "subprocess.run(sys.argv[1:], stdin=sys.stdin, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)\n"
+    "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
+)
+
+
+def _child_rss_mb(cmd: list[str], stdin: str) -> float | None:
+    """Peak RSS of ``cmd``, run from a small intermediate Python process: a child
+    spawned straight from this (large) process inherits its RSS high-water mark."""
+    p = subprocess.run([sys.executable, "-c", _RSS_PROBE, *cmd], input=stdin.encode("utf-8"),
+                       capture_output=True, check=False)
+    try:
+        return int(p.stdout.decode().strip()) * 1024 / MB
+    except ValueError:
+        return None
+
+
 def run_cli(runs: int) -> dict[str, Any]:
     cmd = [*_cli_command(), "fix"]
     res: dict[str, Any] = {"encfix fix": _wall(cmd, "ÖÐÎÄ\n", runs)}
@@ -328,6 +356,7 @@ def run_cli(runs: int) -> dict[str, Any]:
     ftfy_cli = Path(sys.executable).parent / "ftfy"
     if ftfy_cli.is_file():
         res["ftfy (CLI)"] = _wall([str(ftfy_cli)], "ÖÐÎÄ\n", runs)
+    res["encfix fix"]["peak_rss_mb"] = _child_rss_mb(cmd, "ÖÐÎÄ\n")
     acc = []
     for src, want in ACCEPTANCE:
         p = subprocess.run(cmd, input=(src + "\n").encode("utf-8"), capture_output=True, check=False)
@@ -352,12 +381,12 @@ def _fmt(st: dict[str, Any] | None) -> str:
 def summary_lines(res: dict[str, Any]) -> list[str]:
     """Human-readable lines for a speed results dict."""
     lines = [f"speed ({res['statistic']}); MB/s = UTF-8 input bytes / s, MB = 10^6 bytes"]
-    head = f"{'workload':44s} {'MB':>6s}  " + "  ".join(f"{n:>17s}" for n in TOOL_NAMES) + "  encfix/fix_text"
+    head = f"{'workload':60s} {'MB':>6s}  " + "  ".join(f"{n:>17s}" for n in TOOL_NAMES) + "  encfix/fix_text"
     lines.append(head)
     for _key, wl in res["workloads"].items():
         for mode, m in wl["modes"].items():
             label = f"{wl['label']}, {mode.replace('_', ' ')} ({wl['lines']} lines)"
-            row = f"{label:44s} {m['bytes'] / MB:6.3f}  " + "  ".join(
+            row = f"{label:60s} {m['bytes'] / MB:6.3f}  " + "  ".join(
                 f"{_fmt(m['tools'].get(n)):>17s}" for n in TOOL_NAMES
             )
             e, f = m["tools"].get("encfix", {}), m["tools"].get("ftfy.fix_text", {})
@@ -371,7 +400,7 @@ def summary_lines(res: dict[str, Any]) -> list[str]:
         for n in TOOL_NAMES:
             st = m["tools"].get(n, {})
             cells.append(f"{n} {st['lines_ok']}/{st['lines']}" if "lines_ok" in st else f"{n} -")
-        lines.append(f"   {wl['label']:40s} " + ", ".join(cells))
+        lines.append(f"   {wl['label']:42s} " + ", ".join(cells))
     errs = [(k, mode, n, st["error"]) for k, wl in res["workloads"].items() for mode, m in wl["modes"].items()
             for n, st in m["tools"].items() if st.get("error")]
     for k, mode, n, err in errs:
@@ -381,13 +410,18 @@ def summary_lines(res: dict[str, Any]) -> list[str]:
     cli = res.get("cli")
     if cli:
         for name, st in cli["startup"].items():
+            rc = st["returncode"]
+            bad = "" if rc == 0 else " -- FAILED, the time is of a failing run"
             lines.append(f"CLI start-up {name:16s} median {st['median_s'] * 1000:6.0f} ms, "
-                         f"min {st['min_s'] * 1000:6.0f} ms over {st['runs']} runs (rc {st['returncode']})")
+                         f"min {st['min_s'] * 1000:6.0f} ms over {st['runs']} runs (exit {rc}){bad}")
         for a in cli["acceptance"]:
             mark = "ok  " if a["ok"] else "FAIL"
-            lines.append(f"   {mark} encfix fix: {a['input']} -> {a['output']!r} (want {a['expected']})")
-    rss = res["peak_rss_mb"]
-    lines.append(f"peak RSS: this process {rss['self']:.0f} MB, largest child (CLI) {rss['children']:.0f} MB")
+            lines.append(f"   {mark} encfix fix: {a['input']} -> {a['output']!r} (want {a['expected']})"
+                         + ("" if a["ok"] else f"; exit {a['returncode']}, stderr: {a['stderr']}"))
+    rss = res["peak_rss_mb"]["self"]
+    cli_rss = (cli or {}).get("startup", {}).get("encfix fix", {}).get("peak_rss_mb")
+    lines.append(f"peak RSS: bench process (corpora, encfix and ftfy loaded) {rss:.0f} MB"
+                 + (f"; encfix CLI fixing one line {cli_rss:.0f} MB" if cli_rss else ""))
     return lines
 
 
@@ -420,11 +454,7 @@ def run(args: argparse.Namespace, log: Callable[..., Any] = print) -> dict[str, 
     if args.cli_runs > 0:
         log("CLI start-up ...")
         res["cli"] = run_cli(args.cli_runs)
-    kb = 1024 / MB  # ru_maxrss is in KiB on Linux
-    res["peak_rss_mb"] = {
-        "self": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * kb,
-        "children": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * kb,
-    }
+    res["peak_rss_mb"] = {"self": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 / MB}
     res["seconds"] = time.perf_counter() - t_start
     return res
 
@@ -440,7 +470,7 @@ def add_arguments(ap: argparse.ArgumentParser) -> None:
                     help="lines per chain in the per-chain breakdown (default 300, --quick 0 = skip)")
     ap.add_argument("--doc-lines", type=int, default=100, help="lines per document")
     ap.add_argument("--min-time", type=float, default=None,
-                    help="loop a measurement shorter than this many seconds and average (default 0.2, --quick 0.05)")
+                    help="loop passes shorter than this (s) and average; default 0.2, --quick 0.05")
     ap.add_argument("--budget", type=float, default=300.0,
                     help="give up on a tool/workload whose single pass exceeds this many seconds")
     ap.add_argument("--cli-runs", type=int, default=None, help="CLI start-up runs (default 10, --quick 3)")

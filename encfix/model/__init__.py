@@ -16,6 +16,7 @@ import struct
 import threading
 import unicodedata
 import zlib
+from itertools import accumulate
 from dataclasses import dataclass
 from importlib.resources import files
 from typing import Any, Final
@@ -65,6 +66,9 @@ _ALPHABETS = frozenset({"latin", "other"})
 _RUN_CLASSES = frozenset({"box", "ascii_punct", "gen_punct", "cjk_punct", "digit", "space"})
 
 
+#: quantised cost (1/8 nat) -> nats
+_COST_TABLE: Final = tuple(i / 8 for i in range(256))
+
 #: blocks of the alphabetic scripts the world model's word lists cover
 _MODELLED_BLOCKS = (
     (0x0370, 0x052F),  # Greek, Cyrillic
@@ -88,9 +92,10 @@ class LanguageModel:
 
     name: str
     info: dict[str, tuple[float, float, bool, str]]  # char -> (start cost, back-off, in-word, class)
-    bigram: dict[str, float]
+    #: first character -> (second characters, their costs in 1/8 nat)
+    groups: dict[str, tuple[str, bytes]]
     class_cost: dict[str, float]
-    unigram: dict[str, float]
+    raw_unigram: tuple[str, bytes]
     jamo: dict[str, Any] | None = None
     #: width variants are normal in CJK text, odd anywhere else
     fold_scale: float = 1.0
@@ -117,11 +122,30 @@ class LanguageModel:
     def _rarest(self) -> float:
         return self.class_cost.get("hangul", 12.0) - 1.5
 
+    @property
+    def unigram(self) -> dict[str, float]:
+        """Unigram costs of the characters in the table (for generators)."""
+        chars, q = self.raw_unigram
+        return {c: _COST_TABLE[b] for c, b in zip(chars, q)}
+
+    def bigram_cost(self, pair: str) -> float | None:
+        """Cost of ``pair[1]`` after ``pair[0]``, if the table has it."""
+        g = self.groups.get(pair[0])
+        if g is None:
+            return None
+        i = g[0].find(pair[1])
+        return None if i < 0 else _COST_TABLE[g[1][i]]
+
     def known_pairs(self, text: str) -> int:
         """How many adjacent character pairs of ``text`` the bigram table knows."""
         low = text.casefold()
-        bigram = self.bigram
-        return sum(1 for i in range(len(low) - 1) if low[i : i + 2] in bigram)
+        groups = self.groups
+        n = 0
+        for a, b in zip(low, low[1:]):
+            g = groups.get(a)
+            if g is not None and g[0].find(b) >= 0:
+                n += 1
+        return n
 
     def cost(self, text: str, bound: float = math.inf) -> float:
         """-ln P(text), treating the start of ``text`` as a word start.
@@ -129,7 +153,8 @@ class LanguageModel:
         Stops early, returning a value above ``bound``, once the cost exceeds it.
         """
         info = self.info
-        bigram = self.bigram
+        groups = self.groups
+        table = _COST_TABLE
         low = text.casefold()
         folded = low.translate(_FOLD)
         total = 0.0
@@ -147,8 +172,9 @@ class LanguageModel:
                 e = self.char_info(ch)
             if prev:
                 if e[2]:
-                    b = bigram.get(prev + ch)
-                    c = b if b is not None else prev_bo + e[0]
+                    g = groups.get(prev)
+                    i = g[0].find(ch) if g is not None else -1
+                    c = table[g[1][i]] if i >= 0 else prev_bo + e[0]  # type: ignore[index]
                     if prev_class != e[3] and prev_class in _ALPHABETS and e[3] in _ALPHABETS:
                         c += INWORD_SYMBOL_COST  # Latin and another alphabet in one word
                 else:
@@ -183,38 +209,46 @@ def _load(name: str) -> LanguageModel:
 
 
 def parse(raw: bytes, name: str) -> LanguageModel:
-    """A model from the bytes of its ``.lm`` file."""
+    """A model from the bytes of its ``.lm`` file (format 2: see
+    ``build_data.build_language``)."""
     if raw[:8] != b"ENCFIXLM":
         raise ValueError(f"{name}.lm is not an encfix model file")
     (hlen,) = struct.unpack_from("<I", raw, 8)
     header = json.loads(raw[12 : 12 + hlen])
+    if header.get("format") != 2:
+        raise ValueError(f"{name}.lm has format {header.get('format')}, this encfix reads format 2")
     payload = zlib.decompress(raw[12 + hlen :])
-    n_chars, chars_len, n_bi = struct.unpack_from("<III", payload, 0)
-    (bi_len,) = struct.unpack_from("<I", payload, 12)
+    n_chars, chars_len, n_bi, seconds_len = struct.unpack_from("<IIII", payload, 0)
     pos = 16
     chars = payload[pos : pos + chars_len].decode("utf-8")
     pos += chars_len
-    scale = float(header["scale"])
-    table = [i / scale for i in range(256)]
-    uni = [table[b] for b in payload[pos : pos + n_chars]]
+    table = _COST_TABLE
+    uni_q = payload[pos : pos + n_chars]
     pos += n_chars
     st = [table[b] for b in payload[pos : pos + n_chars]]
     pos += n_chars
     bo = [table[b] for b in payload[pos : pos + n_chars]]
     pos += n_chars
-    bi_s = payload[pos : pos + bi_len].decode("utf-8")
-    pos += bi_len
-    bi_v = [table[b] for b in payload[pos : pos + n_bi]]
-    keys = [bi_s[i : i + 2] for i in range(0, 2 * n_bi, 2)]
-    classes = [char_class(c) for c in chars]
+    names = header["classes"]
+    classes = [names[b] for b in payload[pos : pos + n_chars]]
+    pos += n_chars
+    counts = struct.unpack_from(f"<{n_chars}I", payload, pos)
+    pos += 4 * n_chars
+    seconds = payload[pos : pos + seconds_len].decode("utf-8")
+    pos += seconds_len
+    costs = payload[pos : pos + n_bi]
+    offsets = [0, *accumulate(counts)]
+    groups = {
+        c: (seconds[a:b], costs[a:b]) for c, a, b in zip(chars, offsets, offsets[1:]) if b > a
+    }
     in_word = [k in WORD_CLASSES for k in classes]
     info = dict(zip(chars, zip(st, bo, in_word, classes)))
     return LanguageModel(
         name=name,
         info=info,
-        bigram=dict(zip(keys, bi_v)),
+        groups=groups,
         class_cost={k: float(v) for k, v in header["class_cost"].items()},
-        unigram=dict(zip(chars, uni)),
+        raw_unigram=(chars, uni_q),
         jamo=header.get("jamo"),
         fold_scale=4.0 if name == "world" else 1.0,
     )

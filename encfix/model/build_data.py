@@ -40,7 +40,7 @@ from pathlib import Path
 from encfix.model._classes import WORD_CLASSES, char_class
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 SCALE = 8  # quantisation: 1/8 nat
 MAXQ = 255
 
@@ -209,17 +209,27 @@ def build_language(name: str, words: list[tuple[str, float]]) -> bytes:
     }
     if jamo is not None:
         header["jamo"] = jamo
+    # bigrams grouped by their first character (sorted, so each group is a
+    # slice): the loader builds one small dict entry per character
+    counts = [0] * len(chars)
+    index = {c: i for i, c in enumerate(chars)}
+    for bg, _ in bigrams:
+        counts[index[bg[0]]] += 1
+    class_names = sorted({char_class(c) for c in chars})
+    header["classes"] = class_names
+    class_code = {k: i for i, k in enumerate(class_names)}
     chars_s = "".join(chars).encode("utf-8")
-    bi_s = "".join(bg for bg, _ in bigrams).encode("utf-8")
+    seconds_s = "".join(bg[1] for bg, _ in bigrams).encode("utf-8")
     payload = b"".join(
         [
-            struct.pack("<III", len(chars), len(chars_s), len(bigrams)),
-            struct.pack("<I", len(bi_s)),
+            struct.pack("<IIII", len(chars), len(chars_s), len(bigrams), len(seconds_s)),
             chars_s,
             bytes(q(uni[c]) for c in chars),
             bytes(q(st[c]) for c in chars),
             bytes(q(bo[c]) for c in chars),
-            bi_s,
+            bytes(class_code[char_class(c)] for c in chars),
+            struct.pack(f"<{len(chars)}I", *counts),
+            seconds_s,
             bytes(v for _, v in bigrams),
         ]
     )
