@@ -20,9 +20,10 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from bisect import bisect_right
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
-from importlib.resources import files
+from pathlib import Path
 
 #: weak seeds count only when another one is at most this many characters away
 WEAK_GAP = 1
@@ -38,9 +39,13 @@ SANDWICH_RE = re.compile(SANDWICH)
 
 @lru_cache(maxsize=1)
 def _data() -> dict[str, object]:
-    raw = files("encfix._detect").joinpath("data").joinpath("tables.json").read_text("utf-8")
+    raw = (_DATA / "tables.json").read_text("utf-8")
     data: dict[str, object] = json.loads(raw)
     return data
+
+#: package data, next to this module (read directly: importlib.resources
+#: costs a tenth of a second at start-up under some installers)
+_DATA = Path(__file__).resolve().parent / "data"
 
 
 def _ranges(name: str, key: str) -> list[tuple[int, int]]:
@@ -158,15 +163,25 @@ def seed_regex() -> re.Pattern[str]:
 
 
 @lru_cache(maxsize=None)
-def seed_set(name: str) -> frozenset[str]:
-    """Strong and weak seed characters decoder ``name`` produces."""
-    return frozenset(chr(c) for key in ("strong", "weak") for a, b in _ranges(name, key) for c in range(a, b + 1))
+def _starts(name: str, key: str) -> tuple[list[int], list[tuple[int, int]]]:
+    ranges = _ranges(name, key)
+    return [a for a, _ in ranges], ranges
 
 
-@lru_cache(maxsize=None)
-def encodable_set(name: str) -> frozenset[str]:
-    """Every character decoder ``name`` produces from one or two bytes."""
-    return frozenset(chr(c) for a, b in _ranges(name, "encodable") for c in range(a, b + 1))
+def _in(name: str, key: str, ch: str) -> bool:
+    starts, ranges = _starts(name, key)
+    i = bisect_right(starts, ord(ch)) - 1
+    return i >= 0 and ord(ch) <= ranges[i][1]
+
+
+def is_seed_of(name: str, chars: Iterable[str]) -> bool:
+    """Does decoder ``name`` produce any of ``chars`` as a (strong or weak) seed?"""
+    return any(_in(name, "strong", c) or _in(name, "weak", c) for c in chars)
+
+
+def all_encodable(name: str, chars: Iterable[str]) -> bool:
+    """Can decoder ``name`` produce every one of ``chars`` from one or two bytes?"""
+    return all(_in(name, "encodable", c) for c in chars)
 
 
 @lru_cache(maxsize=None)

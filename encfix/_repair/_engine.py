@@ -37,11 +37,12 @@ from encfix._detect._tables import (
     ASTRAL_RE,
     SANDWICH_RE,
     WEAK_GAP,
-    encodable_set,
+    all_encodable,
+    is_seed_of,
     encodable_regex,
     non_ascii_encodable_regex,
-    seed_regex,
-    seed_set,
+    strong_set,
+    weak_set,
     spaced_regex,
 )
 from encfix._repair._chains import BASE_COST, ROUND_COST, Chain, chains_for_decoder
@@ -188,7 +189,6 @@ class Candidate:
 
 _CJK = "\u3400-\u9fff\uf900-\ufaff\uac00-\ud7a3\uff61-\uff9f"
 _CJK_CHAR = re.compile(f"[{_CJK}]")
-_TOUCHING_RE = re.compile(f"(?<=[A-Za-z])([{_CJK}]{{1,2}})(?![{_CJK}])|(?<![{_CJK}])([{_CJK}]{{1,2}})(?=[A-Za-z])")
 
 
 @dataclass(slots=True)
@@ -204,11 +204,11 @@ class Cluster:
     allowed: set[tuple[str, bool]] = field(default_factory=set)
 
     def wants(self, dname: str, dec: Decoder) -> bool:
-        if not self.chars.isdisjoint(seed_set(dname)):
+        if is_seed_of(dname, self.chars):
             return True
         if not dec.multibyte:
             return False
-        return any(group and group <= encodable_set(dname) for group in (self.sandwiched, self.spaced))
+        return any(group and all_encodable(dname, group) for group in (self.sandwiched, self.spaced))
 
 
 class _Encoded:
@@ -303,8 +303,13 @@ def clusters(line: str) -> list[Cluster]:
     """Seed characters of ``line``, grouped."""
     seeds: list[int] = []
     weak: list[int] = []
-    for m in seed_regex().finditer(line):
-        (seeds if m.lastindex == 1 else weak).append(m.start())
+    strong_chars = strong_set()
+    weak_chars = weak_set()
+    for i, ch in enumerate(line):
+        if ch in strong_chars:
+            seeds.append(i)
+        elif ch in weak_chars:
+            weak.append(i)
     if not line.isascii():
         weak.extend(m.start() for m in ASTRAL_RE.finditer(line))
         weak.sort()
@@ -579,17 +584,16 @@ class _Search:
             return []
         dname = c.chain[1]
         dec = DECODERS[dname]
-        ok = encodable_set(dname)
         line = self.line
         lefts = [c.start]
         p = c.start
-        while p > 0 and c.start - p < EXTEND and line[p - 1] in ok:
+        while p > 0 and c.start - p < EXTEND and all_encodable(dname, line[p - 1]):
             p -= 1
             if not line[p].isascii():
                 lefts.append(p)
         rights = [c.end]
         q = c.end
-        while q < len(line) and q - c.end < EXTEND and line[q] in ok:
+        while q < len(line) and q - c.end < EXTEND and all_encodable(dname, line[q]):
             q += 1
             if not line[q - 1].isascii():
                 rights.append(q)

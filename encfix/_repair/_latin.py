@@ -80,8 +80,6 @@ def _seeds() -> frozenset[str]:
 
 def fix_gaps(line: str, offset: int, taken: list[tuple[int, int]]) -> list[Fix]:
     """ftfy's fixes for the parts of ``line`` outside ``taken`` spans."""
-    import ftfy
-
     seeds = _seeds()
     out: list[Fix] = []
     pos = 0
@@ -91,6 +89,8 @@ def fix_gaps(line: str, offset: int, taken: list[tuple[int, int]]) -> list[Fix]:
         pos = b
         if not seg or seeds.isdisjoint(seg):
             continue
+        import ftfy  # only now: importing it costs a tenth of a second
+
         res = ftfy.fix_encoding_and_explain(seg)
         fixed = res.text
         if fixed == seg or not res.explanation:

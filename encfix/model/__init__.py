@@ -18,7 +18,7 @@ import unicodedata
 import zlib
 from itertools import accumulate
 from dataclasses import dataclass
-from importlib.resources import files
+from pathlib import Path
 from typing import Any, Final
 
 from encfix.model._classes import WORD_CLASSES, char_class
@@ -29,6 +29,10 @@ LANGUAGES: Final = ("zh-Hans", "zh-Hant", "ja", "ko", "world")
 
 _lock = threading.Lock()
 _models: dict[str, LanguageModel] = {}
+
+#: package data, next to this module (read directly: importlib.resources
+#: costs a tenth of a second at start-up under some installers)
+_DATA = Path(__file__).resolve().parent / "data"
 
 
 #: width variants are scored as the characters they stand for, plus a cost:
@@ -205,7 +209,7 @@ class LanguageModel:
 
 
 def _load(name: str) -> LanguageModel:
-    return parse(files("encfix.model").joinpath("data").joinpath(f"{name}.lm").read_bytes(), name)
+    return parse((_DATA / f"{name}.lm").read_bytes(), name)
 
 
 def parse(raw: bytes, name: str) -> LanguageModel:
@@ -401,7 +405,7 @@ def merged_unigram(models: dict[str, LanguageModel]) -> bytes:
 
 @functools.lru_cache(maxsize=1)
 def _unigram_table() -> str:
-    raw = files("encfix.model").joinpath("data").joinpath("unigram.bin").read_bytes()
+    raw = (_DATA / "unigram.bin").read_bytes()
     return zlib.decompress(raw).decode("latin-1")
 
 
@@ -414,6 +418,6 @@ def unigram_cost(text: str) -> float:
 
 def model_info() -> dict[str, object]:
     """The generator metadata shipped with the tables."""
-    raw = files("encfix.model").joinpath("data").joinpath("meta.json").read_text("utf-8")
+    raw = (_DATA / "meta.json").read_text("utf-8")
     info: dict[str, object] = json.loads(raw)
     return info
