@@ -7,7 +7,7 @@ from typing import Any
 from encfix._options import Options
 from encfix._types import Alternative, Detection, Fix, Repair
 
-__all__ = ["Options", "Repair", "Fix", "Detection", "Alternative", "repair", "apply_plan", "detect"]
+__all__ = ["Alternative", "Detection", "Fix", "Options", "Repair", "apply_plan", "detect", "repair"]
 __version__ = "0.1.0"
 
 

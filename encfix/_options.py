@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
-__all__ = ["Options", "DEFAULT_MIN_CONFIDENCE"]
+__all__ = ["DEFAULT_MIN_CONFIDENCE", "Options"]
 
 #: a fix is applied only when the model is at least this sure of it
 DEFAULT_MIN_CONFIDENCE = 0.6

@@ -7,7 +7,7 @@ from typing import Any
 
 from encfix.codecs import describe_chain
 
-__all__ = ["Fix", "Repair", "Detection", "Alternative"]
+__all__ = ["Alternative", "Detection", "Fix", "Repair"]
 
 
 @dataclass(frozen=True, slots=True)

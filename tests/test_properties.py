@@ -77,7 +77,7 @@ KANA = st.one_of(
     st.just("ー"),
 )
 HANGUL = st.characters(min_codepoint=0xAC00, max_codepoint=0xD7A3)
-PUNCT = st.sampled_from(" 、。，．！？「」（）")  # noqa: RUF001
+PUNCT = st.sampled_from(" 、。，．！？「」（）")
 
 alphabet_texts = st.one_of(
     st.text(ASCII, max_size=60),

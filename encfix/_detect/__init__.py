@@ -27,7 +27,7 @@ from encfix import model
 from encfix._options import Options
 from encfix._types import Alternative, Detection
 
-__all__ = ["detect", "find_sentinels", "SENTINEL_RE"]
+__all__ = ["SENTINEL_RE", "detect", "find_sentinels"]
 
 #: byte patterns that mean "this data was already lost before it reached you"
 SENTINEL_RE = re.compile(r"(?:锟斤拷)+|(?:烫){2,}|(?:屯){2,}|(?:占쏙옙)+|(?:�){2,}")
@@ -161,7 +161,9 @@ def detect_bytes(data: bytes) -> Detection:
         n = min(len(data), 2000)
         weights = [math.exp(-(s - best) * n / 4.0) for s, _, _ in scored]
         total = sum(weights)
-        alts = tuple(Alternative((), w / total, name) for w, (_, name, _) in zip(weights[1:], scored[1:]))
+        alts = tuple(
+            Alternative((), w / total, name) for w, (_, name, _) in zip(weights[1:], scored[1:], strict=True)
+        )
         return Detection(
             "encoding", weights[0] / total, encoding=scored[0][1], language=scored[0][2], alternatives=alts
         )

@@ -22,7 +22,7 @@ import json
 import re
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 #: weak seeds count only when another one is at most this many characters away
@@ -37,11 +37,13 @@ _HAN = "\u4e00-\u9fff"
 SANDWICH = f"[A-Za-z]([{_CJK}]{{1,2}})[A-Za-z]|[a-z]([{_CJK}])(?=[ ,.;:!?])"
 SANDWICH_RE = re.compile(SANDWICH)
 
+
 @lru_cache(maxsize=1)
 def _data() -> dict[str, object]:
     raw = (_DATA / "tables.json").read_text("utf-8")
     data: dict[str, object] = json.loads(raw)
     return data
+
 
 #: package data, next to this module (read directly: importlib.resources
 #: costs a tenth of a second at start-up under some installers)
@@ -90,7 +92,7 @@ def spaced_regex() -> re.Pattern[str]:
     return re.compile(f"(?:^|(?<=[ \n]))[{k}]{{1,6}}[.,!?]? [{k}]", re.MULTILINE)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _union(key: str) -> tuple[tuple[int, int], ...]:
     decoders = _data()["decoders"]
     assert isinstance(decoders, dict)
@@ -156,13 +158,14 @@ def find_suspicious(text: str, pos: int = 0) -> int:
 @lru_cache(maxsize=1)
 def seed_regex() -> re.Pattern[str]:
     """Strong (group 1) or weak (group 2) seed characters, one at a time."""
+
     def bmp(key: str) -> list[tuple[int, int]]:
         return [(a, min(b, 0xFFFF)) for a, b in _union(key) if a <= 0xFFFF]
 
     return re.compile(f"([{_class(bmp('strong'))}])|([{_class(bmp('weak'))}])")
 
 
-@lru_cache(maxsize=None)
+@cache
 def _starts(name: str, key: str) -> tuple[list[int], list[tuple[int, int]]]:
     ranges = _ranges(name, key)
     return [a for a, _ in ranges], ranges
@@ -184,13 +187,13 @@ def all_encodable(name: str, chars: Iterable[str]) -> bool:
     return all(_in(name, "encodable", c) for c in chars)
 
 
-@lru_cache(maxsize=None)
+@cache
 def encodable_regex(name: str) -> re.Pattern[str]:
     """Maximal runs of characters decoder ``name`` can have produced."""
     return re.compile("[" + _class(_ranges(name, "encodable")) + "]+")
 
 
-@lru_cache(maxsize=None)
+@cache
 def non_ascii_encodable_regex(name: str) -> re.Pattern[str]:
     """Maximal runs of non-ASCII characters decoder ``name`` can have produced."""
     ranges = [(max(a, 0x80), b) for a, b in _ranges(name, "encodable") if b >= 0x80]

@@ -21,6 +21,7 @@ decoder encfix knows, and is returned at once.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import json
 import sys
@@ -43,26 +44,22 @@ def producible(name: str) -> set[str]:
     out: set[str] = set(chr(i) for i in range(128))
     singles = [bytes([b]) for b in range(0x80, 0x100)]
     for b in singles:
-        try:
+        with contextlib.suppress(UnicodeDecodeError):
             out.update(dec.decode(b))
-        except UnicodeDecodeError:
-            pass
     if dec.multibyte:
         for lead in range(0x80, 0x100):
             for trail in range(0x30, 0x100):
                 try:
-                    s = dec.decode(bytes([lead, trail]))
+                    text = dec.decode(bytes([lead, trail]))
                 except UnicodeDecodeError:
                     continue
-                if len(s) <= 2:
-                    out.update(s)
+                if len(text) <= 2:
+                    out.update(text)
         if name == "euc-jp":
-            for a in range(0xA1, 0xFF):
-                for b in range(0xA1, 0xFF):
-                    try:
-                        out.update(dec.decode(bytes([0x8F, a, b])))
-                    except UnicodeDecodeError:
-                        pass
+            for second in range(0xA1, 0xFF):
+                for third in range(0xA1, 0xFF):
+                    with contextlib.suppress(UnicodeDecodeError):
+                        out.update(dec.decode(bytes([0x8F, second, third])))
     return out
 
 
@@ -121,10 +118,8 @@ def korean_as_gbk() -> set[str]:
     out: set[str] = set()
     for lead in range(0xB0, 0xC9):
         for trail in range(0xA1, 0xFF):
-            try:
+            with contextlib.suppress(UnicodeDecodeError):
                 out.update(DECODERS["gbk"].decode(bytes([lead, trail])))
-            except UnicodeDecodeError:
-                pass
     return out
 
 

@@ -6,15 +6,15 @@ import math
 from dataclasses import dataclass
 
 from encfix import model
-from encfix._options import Options
-from encfix._types import Fix, Repair
-from encfix.codecs import DECODERS
 from encfix._detect._tables import suspicious_lines
+from encfix._options import Options
 from encfix._repair import _latin
 from encfix._repair._engine import Candidate, analyse, is_latin
 from encfix._repair._plan import apply_plan, splice
+from encfix._types import Fix, Repair
+from encfix.codecs import DECODERS
 
-__all__ = ["repair_text", "apply_plan", "analyse_line", "analyse_text", "LineResult"]
+__all__ = ["LineResult", "analyse_line", "analyse_text", "apply_plan", "repair_text"]
 
 
 def analyse_line(line: str, opts: Options) -> tuple[list[Candidate], list[Candidate]]:

@@ -9,11 +9,11 @@ resulting confidences match observed accuracy.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 
 from encfix.codecs import DECODERS, ORIGINALS, Decoder, Original
 
-__all__ = ["Chain", "CHAINS", "chains_for_decoder", "ROUND_COST", "BASE_COST"]
+__all__ = ["BASE_COST", "CHAINS", "ROUND_COST", "Chain", "chains_for_decoder"]
 
 #: cost of any span being damaged (nats)
 BASE_COST = 4.0
@@ -93,6 +93,6 @@ def _build() -> tuple[Chain, ...]:
 CHAINS: tuple[Chain, ...] = _build()
 
 
-@lru_cache(maxsize=None)
+@cache
 def chains_for_decoder(name: str) -> tuple[Chain, ...]:
     return tuple(c for c in CHAINS if c.decoder.name == name)

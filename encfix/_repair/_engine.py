@@ -38,18 +38,18 @@ from encfix._detect._tables import (
     SANDWICH_RE,
     WEAK_GAP,
     all_encodable,
-    is_seed_of,
     encodable_regex,
+    is_seed_of,
     non_ascii_encodable_regex,
+    spaced_regex,
     strong_set,
     weak_set,
-    spaced_regex,
 )
 from encfix._repair._chains import BASE_COST, ROUND_COST, Chain, chains_for_decoder
 from encfix._repair._latin import is_latin_chain
 from encfix.codecs import DECODERS, Decoder
 
-__all__ = ["Candidate", "analyse", "TEMPERATURE", "clusters"]
+__all__ = ["TEMPERATURE", "Candidate", "analyse", "clusters"]
 
 #: characters of context on each side when scoring a candidate
 CONTEXT = 8
@@ -124,9 +124,13 @@ def embedded_cost(line: str, c: Candidate) -> float:
     if DECODERS[c.chain[-1]].multibyte:
         return 0.0
     cost = 0.0
-    if 0 < c.start and c.end < len(line):
-        if _CJK_LETTER.match(line, c.start - 1) and _CJK_LETTER.match(line, c.end):
-            cost += EMBEDDED_COST
+    if (
+        c.start > 0
+        and c.end < len(line)
+        and _CJK_LETTER.match(line, c.start - 1)
+        and _CJK_LETTER.match(line, c.end)
+    ):
+        cost += EMBEDDED_COST
     if c.chain[0] not in ("utf-8", "cp1252") and _CJK_LETTER.search(c.after):
         if c.start > 0 and _LATIN_LETTER.match(line, c.start - 1) and _CJK_LETTER.match(c.after):
             cost += GLUED_COST
@@ -322,7 +326,7 @@ def clusters(line: str) -> list[Cluster]:
             if line[v] != line[w] or v - w > 1:  # not a run of one symbol
                 paired.update((v, w))
     seeds.extend(paired)
-    sandwiched = set()
+    sandwiched: set[int] = set()
     # accented letters read as CJK show in Latin text; in CJK text a CJK
     # character between two Latin words is just a word ("Mars跟Joart")
     latin_line = len(_LATIN_LETTER.findall(line)) > 2 * len(_CJK_LETTER.findall(line))
@@ -334,7 +338,7 @@ def clusters(line: str) -> list[Cluster]:
         # read as CJK start words, end them, or stand alone ("횪", "贈825")
         sandwiched.update(m.start() for m in _CJK_CHAR.finditer(line))
     seeds.extend(sandwiched)
-    spaced = set()
+    spaced: set[int] = set()
     for m in spaced_regex().finditer(line):
         spaced.update(i for i in range(*m.span()) if not line[i].isspace())
     spaced -= set(seeds)
@@ -742,7 +746,7 @@ class _Search:
         grown += merged
         deep: list[Candidate] = []
         for c in base + grown:
-            if c.gain > PROMISING or c.chain[0] == "utf-8" and c.chain[1] in _TRANSPORT:
+            if c.gain > PROMISING or (c.chain[0] == "utf-8" and c.chain[1] in _TRANSPORT):
                 deep += self.deeper(c)
         self.score(deep)
         return list(self.cands.values())
@@ -777,7 +781,7 @@ def _deeper(text: str, depth: int) -> list[tuple[str, tuple[str, ...], tuple[str
                 out.append((t2, ch.names, (member,), extra))
                 if ch.original.name == "utf-8":
                     for t3, chain3, mem3, extra3 in _deeper(t2, depth - 1):
-                        out.append((t3, chain3 + ch.names, mem3 + (member,), extra + extra3))
+                        out.append((t3, chain3 + ch.names, (*mem3, member), extra + extra3))
     return out
 
 
@@ -818,9 +822,7 @@ def marginals(cands: list[Candidate]) -> dict[int, float]:
             b = _logaddexp(b, bwd[idx[c.end]] + c.gain / TEMPERATURE)
         bwd[i] = b
     z = fwd[-1]
-    return {
-        id(c): math.exp(fwd[idx[c.start]] + c.gain / TEMPERATURE + bwd[idx[c.end]] - z) for c in live
-    }
+    return {id(c): math.exp(fwd[idx[c.start]] + c.gain / TEMPERATURE + bwd[idx[c.end]] - z) for c in live}
 
 
 def choose(cands: list[Candidate], line: str | None = None) -> list[Candidate]:
@@ -1019,7 +1021,13 @@ def _whole_line(
                 sc = script_cost(ch.names, after, core) + isolated_cost(ch.names, core)
                 c = search._add(
                     Candidate(
-                        a, b, after, ch.names, (member,), dec.model, ch.prior + idx * MEMBER_COST + sc,
+                        a,
+                        b,
+                        after,
+                        ch.names,
+                        (member,),
+                        dec.model,
+                        ch.prior + idx * MEMBER_COST + sc,
                         refundable=BASE_COST,
                     )
                 )
@@ -1065,7 +1073,13 @@ def _whole_line(
 #: characters) unless it is an accented letter read as CJK inside a Latin word
 MIN_UTF8_RUN = 6
 #: Python codecs that re-encode text cheaply (with replacement) for screening
-_SCREEN_CODEC = {"gbk": "gb18030", "big5": "big5hkscs", "cp932": "cp932", "euc-jp": "euc_jp", "cp949": "cp949"}
+_SCREEN_CODEC = {
+    "gbk": "gb18030",
+    "big5": "big5hkscs",
+    "cp932": "cp932",
+    "euc-jp": "euc_jp",
+    "cp949": "cp949",
+}
 
 
 def screen(line: str, cl: Cluster) -> bool:
@@ -1152,4 +1166,6 @@ def is_latin(c: Candidate) -> bool:
     return is_latin_chain(c.chain) and not _HAS_CJK.search(c.after)
 
 
-_HAS_CJK = re.compile("[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7a3\uf900-\ufaff\uff66-\uff9f\U00020000-\U0003ffff]")
+_HAS_CJK = re.compile(
+    "[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7a3\uf900-\ufaff\uff66-\uff9f\U00020000-\U0003ffff]"
+)

@@ -18,7 +18,7 @@ from encfix import model
 from encfix._detect._tables import strong_set, weak_set
 from encfix._types import Fix
 
-__all__ = ["fix_gaps", "FTFY_TRUST", "is_latin_chain"]
+__all__ = ["FTFY_TRUST", "fix_gaps", "is_latin_chain"]
 
 #: ftfy decided the text was bad; the language model may disagree by this
 #: much (nats) before the fix's confidence drops below one half

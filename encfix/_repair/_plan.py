@@ -8,7 +8,7 @@ from typing import Any
 from encfix._types import Fix
 from encfix.codecs import DECODERS
 
-__all__ = ["apply_plan", "replay", "damage", "splice"]
+__all__ = ["apply_plan", "damage", "replay", "splice"]
 
 
 def _layers(fix: Fix) -> list[tuple[str, str, str]]:
@@ -31,7 +31,7 @@ def replay(fix: Fix) -> str:
     if fix.kind == "ftfy":
         import ftfy
 
-        return ftfy.apply_plan(fix.before, [tuple(s) for s in fix.steps])
+        return ftfy.apply_plan(fix.before, [(a, b) for a, b in fix.steps])
     s = fix.before
     for _orig, dec, member in reversed(_layers(fix)):
         s = DECODERS[dec].encode(s).decode(member)

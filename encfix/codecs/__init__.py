@@ -22,19 +22,19 @@ from __future__ import annotations
 import codecs
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 
 from encfix.codecs import _sloppy
 
 __all__ = [
+    "DECODERS",
+    "ORIGINALS",
     "Decoder",
     "Original",
-    "ORIGINALS",
-    "DECODERS",
-    "original",
     "decoder",
     "describe_chain",
     "label",
+    "original",
 ]
 
 
@@ -114,7 +114,7 @@ class Decoder:
             chunks: list[bytes] = []
             offsets: list[int] = []
             pos = 0
-            for part, (ch, k) in zip(parts, picks):
+            for part, (ch, k) in zip(parts, picks, strict=True):
                 chunks.append(part)
                 pos += len(part)
                 offsets.append(pos)
@@ -258,7 +258,7 @@ def describe_chain(chain: Iterable[str]) -> str:
     return ", ".join(parts)
 
 
-@lru_cache(maxsize=None)
+@cache
 def sbcs_table(name: str) -> str:
     """Decoding table (256 chars) of a single-byte decoder."""
     return _sloppy.decoding_table(name)

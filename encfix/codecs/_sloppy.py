@@ -12,7 +12,11 @@ The tables are derived from CPython's own codecs at import and registered as
 from __future__ import annotations
 
 import codecs
-from functools import lru_cache
+from functools import cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typing_extensions import Buffer
 
 #: encfix name -> (CPython codec, fill undefined bytes with U+00XX)
 SINGLE_BYTE: dict[str, tuple[str, bool]] = {
@@ -25,7 +29,7 @@ SINGLE_BYTE: dict[str, tuple[str, bool]] = {
 }
 
 
-@lru_cache(maxsize=None)
+@cache
 def decoding_table(name: str) -> str:
     """The 256 characters ``name`` decodes bytes 0x00-0xFF to."""
     py, fill = SINGLE_BYTE[name]
@@ -40,9 +44,10 @@ def decoding_table(name: str) -> str:
     return "".join(out)
 
 
-def _cesu8_decode(data: bytes, errors: str = "strict") -> tuple[str, int]:
+def _cesu8_decode(data: Buffer, errors: str = "strict") -> tuple[str, int]:
     """UTF-8 in which characters beyond the BMP were written as two encoded
     UTF-16 surrogates (CESU-8; Java's "modified UTF-8")."""
+    data = bytes(data)
     text = codecs.decode(data, "utf-8", "surrogatepass")
     if any("\ud800" <= c <= "\udfff" for c in text):
         try:
@@ -78,8 +83,8 @@ def _search(encoding: str) -> codecs.CodecInfo | None:
     def encode(text: str, errors: str = "strict") -> tuple[bytes, int]:
         return codecs.charmap_encode(text, errors, enc_table)
 
-    def decode(data: bytes, errors: str = "strict") -> tuple[str, int]:
-        return codecs.charmap_decode(data, errors, table)
+    def decode(data: Buffer, errors: str = "strict") -> tuple[str, int]:
+        return codecs.charmap_decode(bytes(data), errors, table)
 
     return codecs.CodecInfo(encode, decode, name=f"encfix-{name}")
 

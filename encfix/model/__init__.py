@@ -16,14 +16,14 @@ import struct
 import threading
 import unicodedata
 import zlib
-from itertools import accumulate
 from dataclasses import dataclass
+from itertools import accumulate, pairwise
 from pathlib import Path
 from typing import Any, Final
 
 from encfix.model._classes import WORD_CLASSES, char_class
 
-__all__ = ["LANGUAGES", "LanguageModel", "cost", "best_language", "get", "model_info"]
+__all__ = ["LANGUAGES", "LanguageModel", "best_language", "cost", "get", "model_info"]
 
 LANGUAGES: Final = ("zh-Hans", "zh-Hant", "ja", "ko", "world")
 
@@ -130,7 +130,7 @@ class LanguageModel:
     def unigram(self) -> dict[str, float]:
         """Unigram costs of the characters in the table (for generators)."""
         chars, q = self.raw_unigram
-        return {c: _COST_TABLE[b] for c, b in zip(chars, q)}
+        return {c: _COST_TABLE[b] for c, b in zip(chars, q, strict=True)}
 
     def bigram_cost(self, pair: str) -> float | None:
         """Cost of ``pair[1]`` after ``pair[0]``, if the table has it."""
@@ -145,7 +145,7 @@ class LanguageModel:
         low = text.casefold()
         groups = self.groups
         n = 0
-        for a, b in zip(low, low[1:]):
+        for a, b in pairwise(low):
             g = groups.get(a)
             if g is not None and g[0].find(b) >= 0:
                 n += 1
@@ -243,10 +243,10 @@ def parse(raw: bytes, name: str) -> LanguageModel:
     costs = payload[pos : pos + n_bi]
     offsets = [0, *accumulate(counts)]
     groups = {
-        c: (seconds[a:b], costs[a:b]) for c, a, b in zip(chars, offsets, offsets[1:]) if b > a
+        c: (seconds[a:b], costs[a:b]) for c, a, b in zip(chars, offsets, offsets[1:], strict=False) if b > a
     }
     in_word = [k in WORD_CLASSES for k in classes]
-    info = dict(zip(chars, zip(st, bo, in_word, classes)))
+    info = dict(zip(chars, zip(st, bo, in_word, classes, strict=True), strict=True))
     return LanguageModel(
         name=name,
         info=info,
@@ -314,7 +314,8 @@ def best_language(
 SWITCH_COST = 6.0
 
 _CJK_GROUP = frozenset(
-    {"han", "kana", "hangul", "halfwidth_kana", "cjk_punct", "fullwidth", "halfwidth_punct", "jamo", "bopomofo"}
+    {"han", "kana", "hangul", "halfwidth_kana", "jamo", "bopomofo"}
+    | {"cjk_punct", "fullwidth", "halfwidth_punct"}
 )
 _LETTER_GROUP = frozenset({"latin", "other", "mark"})
 _HAS_LETTER = re.compile("[A-Za-z\u00c0-\u024f\u0370-\u052f\u0590-\u06ff]")

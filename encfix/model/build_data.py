@@ -47,41 +47,88 @@ MAXQ = 255
 # wordfreq languages that feed the non-CJK "world" model (Latin, Cyrillic,
 # Greek, Hebrew, Arabic, Devanagari ... scripts), each capped to its top words.
 WORLD_LANGS = (
-    "en fr de es pt it nl pl cs sk sl sh hu ro tr sv da nb fi is lt lv vi id ca "
-    "el ru uk bg mk he ar fa hi bn ta"
-).split()
+    *("en", "fr", "de", "es", "pt", "it", "nl", "pl", "cs", "sk", "sl", "sh", "hu", "ro", "tr"),
+    *("sv", "da", "nb", "fi", "is", "lt", "lv", "vi", "id", "ca", "el", "ru", "uk", "bg", "mk"),
+    *("he", "ar", "fa", "hi", "bn", "ta"),
+)
 WORLD_TOP = 40000
 CJK_TOP = 400000
 
 # Per-language prior cost (nats) of a character class that words never contain.
 # "space"/"punct"/... are costs *after a word has ended* (see module docstring).
 CLASS_PRIORS: dict[str, dict[str, float]] = {
-    lang: {"space": 5.0, "cjk_punct": 2.6, "gen_punct": 4.0, "ascii_punct": 4.5,
-           "digit": 4.0, "symbol": 7.0, "box": 10.0, "fullwidth": 7.5,
-           "latin1_punct": 9.0, "format": 12.0, "halfwidth_punct": 9.0,
-           "jamo": 16.0, "bopomofo": 9.0}
+    lang: {
+        "space": 5.0,
+        "cjk_punct": 2.6,
+        "gen_punct": 4.0,
+        "ascii_punct": 4.5,
+        "digit": 4.0,
+        "symbol": 7.0,
+        "box": 10.0,
+        "fullwidth": 7.5,
+        "latin1_punct": 9.0,
+        "format": 12.0,
+        "halfwidth_punct": 9.0,
+        "jamo": 16.0,
+        "bopomofo": 9.0,
+    }
     for lang in ("zh-Hans", "zh-Hant", "ja")
 }
 CLASS_PRIORS["ja"]["bopomofo"] = 16.0
-CLASS_PRIORS["ko"] = {"space": 1.2, "cjk_punct": 5.0, "gen_punct": 4.5, "ascii_punct": 3.2,
-                      "digit": 4.0, "symbol": 7.0, "box": 10.0, "fullwidth": 8.5,
-                      "latin1_punct": 9.0, "format": 12.0, "halfwidth_punct": 11.0,
-                      "jamo": 6.0, "bopomofo": 16.0}
-CLASS_PRIORS["world"] = {"space": 0.4, "cjk_punct": 11.0, "gen_punct": 4.5, "ascii_punct": 3.0,
-                         "digit": 4.5, "symbol": 7.5, "box": 10.0, "fullwidth": 12.0,
-                         "latin1_punct": 8.0, "format": 11.0, "halfwidth_punct": 14.0,
-                         "jamo": 16.0, "bopomofo": 16.0}
+CLASS_PRIORS["ko"] = {
+    "space": 1.2,
+    "cjk_punct": 5.0,
+    "gen_punct": 4.5,
+    "ascii_punct": 3.2,
+    "digit": 4.0,
+    "symbol": 7.0,
+    "box": 10.0,
+    "fullwidth": 8.5,
+    "latin1_punct": 9.0,
+    "format": 12.0,
+    "halfwidth_punct": 11.0,
+    "jamo": 6.0,
+    "bopomofo": 16.0,
+}
+CLASS_PRIORS["world"] = {
+    "space": 0.4,
+    "cjk_punct": 11.0,
+    "gen_punct": 4.5,
+    "ascii_punct": 3.0,
+    "digit": 4.5,
+    "symbol": 7.5,
+    "box": 10.0,
+    "fullwidth": 12.0,
+    "latin1_punct": 8.0,
+    "format": 11.0,
+    "halfwidth_punct": 14.0,
+    "jamo": 16.0,
+    "bopomofo": 16.0,
+}
 # Cost of a *letter* the language's word list never showed, by script class:
 # a script the language is written in gets "rarest seen + 1.5"; any other
 # script these (however many of its letters the word list happened to show).
-NATIVE = {"zh-Hans": {"han"}, "zh-Hant": {"han", "bopomofo"}, "ja": {"han", "kana"}, "ko": {"hangul", "jamo"},
-          "world": {"latin", "other", "mark"}}
-FOREIGN_LETTER = {"han": 22.0, "kana": 22.0, "hangul": 22.0, "latin": 16.0,
-                  "halfwidth_kana": 22.0, "other": 22.0, "mark": 22.0, "jamo": 16.0, "bopomofo": 16.0}
+NATIVE = {
+    "zh-Hans": {"han"},
+    "zh-Hant": {"han", "bopomofo"},
+    "ja": {"han", "kana"},
+    "ko": {"hangul", "jamo"},
+    "world": {"latin", "other", "mark"},
+}
+FOREIGN_LETTER = {
+    "han": 22.0,
+    "kana": 22.0,
+    "hangul": 22.0,
+    "latin": 16.0,
+    "halfwidth_kana": 22.0,
+    "other": 22.0,
+    "mark": 22.0,
+    "jamo": 16.0,
+    "bopomofo": 16.0,
+}
 UNMODELLED_LETTER = 9.0
 # Classes that are damage, not text, in every language.
-DAMAGE_COST = {"control": 20.0, "c1": 22.0, "pua": 22.0, "replacement": 22.0,
-               "unassigned": 24.0}
+DAMAGE_COST = {"control": 20.0, "c1": 22.0, "pua": 22.0, "replacement": 22.0, "unassigned": 24.0}
 
 
 def load_words(lang: str, top: int) -> list[tuple[str, float]]:
@@ -167,8 +214,7 @@ def build_language(name: str, words: list[tuple[str, float]]) -> bytes:
     uni = {c: -math.log(n_uni[c] / total_chars) for c in chars}
     # P_start is smoothed towards the unigram so that characters that never
     # start a word in the list are not impossible after a boundary.
-    st = {c: -math.log(0.9 * n_start[c] / total_words + 0.1 * n_uni[c] / total_chars)
-          for c in chars}
+    st = {c: -math.log(0.9 * n_start[c] / total_words + 0.1 * n_uni[c] / total_chars) for c in chars}
     bo = {c: -math.log(max(n_end[c], 1e-3 * n_uni[c]) / n_uni[c]) for c in chars}
     # bigrams: keep those whose cost differs from the back-off estimate
     bigrams: list[tuple[str, int]] = []
@@ -254,9 +300,7 @@ def build_all() -> dict[str, bytes]:
     for lang in WORLD_LANGS:
         for w, f in load_words(lang, WORLD_TOP):
             world[w] += f / len(WORLD_LANGS)
-    files["world"] = build_language(
-        "world", sorted(world.items(), key=lambda kv: (-kv[1], kv[0]))
-    )
+    files["world"] = build_language("world", sorted(world.items(), key=lambda kv: (-kv[1], kv[0])))
     from encfix import model
 
     models = {name: model.parse(data, name) for name, data in files.items()}
