@@ -296,8 +296,8 @@ def _utf8_stretches(enc: _Encoded, k_lo: int, k_hi: int) -> list[tuple[int, int]
         while k < len(bounds) - 1 and (bounds[k] >= q or 0x80 <= data[bounds[k]] <= 0xBF):
             k += 1
         j = bisect_right(bounds, q) - 1
-        while j > k and bounds[j] < len(data) and 0x80 <= data[bounds[j]] <= 0xBF:
-            j -= 1
+        while j > k and bounds[j] < q and 0x80 <= data[bounds[j]] <= 0xBF:
+            j -= 1  # inside the run, a continuation byte is mid-character
         if j > k:
             out.append((k, j))
     return out
