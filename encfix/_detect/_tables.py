@@ -177,9 +177,24 @@ def _in(name: str, key: str, ch: str) -> bool:
     return i >= 0 and ord(ch) <= ranges[i][1]
 
 
+_SEED_OF: dict[str, frozenset[str]] = {}
+
+
+def seed_decoders(ch: str) -> frozenset[str]:
+    """The decoders that produce ``ch`` as a (strong or weak) seed (memoised)."""
+    names = _SEED_OF.get(ch)
+    if names is None:
+        decoders = _data()["decoders"]
+        assert isinstance(decoders, dict)
+        names = _SEED_OF[ch] = frozenset(
+            n for n in decoders if _in(n, "strong", ch) or _in(n, "weak", ch)
+        )
+    return names
+
+
 def is_seed_of(name: str, chars: Iterable[str]) -> bool:
     """Does decoder ``name`` produce any of ``chars`` as a (strong or weak) seed?"""
-    return any(_in(name, "strong", c) or _in(name, "weak", c) for c in chars)
+    return any(name in seed_decoders(c) for c in chars)
 
 
 def all_encodable(name: str, chars: Iterable[str]) -> bool:

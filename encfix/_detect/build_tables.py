@@ -132,6 +132,10 @@ def build() -> dict[str, object]:
     decoders: dict[str, dict[str, object]] = {}
     for name, chars in made.items():
         sus = {c for c in chars if is_suspicious(c, common)}
+        if DECODERS[name].multibyte:
+            # alphabets in CJK character sets (Greek, Cyrillic, pinyin
+            # letters) are not what a CJK decoder's mojibake looks like alone
+            sus = {c for c in sus if char_class(c) not in ("latin", "other", "mark")}
         strong = {c for c in sus if is_strong(c, sbcs_made)}
         decoders[name] = {
             "encodable": ranges(chars),

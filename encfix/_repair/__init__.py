@@ -6,7 +6,7 @@ import math
 from dataclasses import dataclass
 
 from encfix import model
-from encfix._detect._tables import suspicious_lines
+from encfix._detect._tables import find_suspicious, suspicious_lines
 from encfix._options import Options
 from encfix._repair import _latin
 from encfix._repair._engine import Candidate, analyse, is_latin
@@ -116,6 +116,8 @@ def _line_fixes(line: str, offset: int, opts: Options) -> LineResult:
 #: lines repaired whole by one single-round chain before a document counts
 #: as damaged that way (see :class:`_DocumentChain`)
 DOC_LINES = 2
+#: chains a document remembers
+DOC_CHAINS = 3
 #: the shortcut needs at least this unigram gain (nats) per line ...
 DOC_GAIN = 12.0
 #: ... and takes this temperature for its confidence
@@ -130,10 +132,11 @@ class _DocumentChain:
 
     def __init__(self) -> None:
         self.votes: dict[tuple[tuple[str, ...], tuple[str, ...], str], int] = {}
-        self.chain: tuple[tuple[str, ...], tuple[str, ...], str] | None = None
+        #: established chains, the most recently useful first
+        self.chains: list[tuple[tuple[str, ...], tuple[str, ...], str]] = []
 
     def learn(self, line: str, offset: int, res: LineResult) -> None:
-        if self.chain is not None or len(res.fixes) != 1:
+        if len(res.fixes) != 1:
             return
         f = res.fixes[0]
         if f.kind != "mojibake" or len(f.chain) != 2 or f.confidence < 0.99:
@@ -141,14 +144,26 @@ class _DocumentChain:
         if not (line[: f.start - offset].isascii() and line[f.end - offset :].isascii()):
             return  # not the whole line
         key = (f.chain, f.members, f.decoder)
+        if key in self.chains:
+            return
         self.votes[key] = self.votes.get(key, 0) + 1
         if self.votes[key] >= DOC_LINES:
-            self.chain = key
+            self.chains.insert(0, key)
+            del self.chains[DOC_CHAINS:]
 
     def shortcut(self, line: str, offset: int) -> LineResult | None:
-        if self.chain is None:
-            return None
-        (orig, dname), members, model_name = self.chain
+        for i, key in enumerate(self.chains):
+            res = self._try(line, offset, key)
+            if res is not None:
+                if i:
+                    self.chains.insert(0, self.chains.pop(i))
+                return res
+        return None
+
+    def _try(
+        self, line: str, offset: int, key: tuple[tuple[str, ...], tuple[str, ...], str]
+    ) -> LineResult | None:
+        (orig, dname), members, model_name = key
         a = 0
         while a < len(line) and line[a].isascii():
             a += 1
@@ -170,6 +185,8 @@ class _DocumentChain:
         gain = model.unigram_cost(core) - model.unigram_cost(after)
         if gain < DOC_GAIN * max(1.0, len(core) / 40):
             return None
+        if find_suspicious(after) >= 0:
+            return None  # still mojibake (a second round?): the full analysis decides
         conf = min(MAX_CONFIDENCE, 1.0 - math.exp(-(gain - DOC_GAIN) / DOC_TEMPERATURE) / 2)
         if conf < 0.5:
             return None

@@ -1101,10 +1101,23 @@ def screen(line: str, cl: Cluster) -> bool:
         codec = _SCREEN_CODEC.get(dname) or "encfix-" + dname
         chains = chains_for_decoder(dname)
         if any(c.original.name == "utf-8" for c in chains):
-            data = window.encode(codec, "replace")
             need = MIN_UTF8_RUN if dec.multibyte and not cl.sandwiched else 2
-            if any(m.end() - m.start() >= need for m in _UTF8_RUN.finditer(data)):
-                cl.allowed.add((dname, True))
+            if dec.multibyte:
+                # well-formed UTF-8 must also start and end on the decoder's
+                # character boundaries (Cyrillic in GBK, "a7 d4 a7 da", is
+                # UTF-8 only one byte out of step)
+                try:
+                    enc = _Encoded(window, dec)
+                except UnicodeEncodeError:
+                    enc = None
+                if enc is not None and any(
+                    enc.bounds[j] - enc.bounds[k] >= need for k, j in _utf8_stretches(enc, 0, len(window))
+                ):
+                    cl.allowed.add((dname, True))
+            else:
+                data = window.encode(codec, "replace")
+                if any(m.end() - m.start() >= need for m in _UTF8_RUN.finditer(data)):
+                    cl.allowed.add((dname, True))
         if not (cl.chars or cl.spaced):
             continue
         data = core.encode(codec, "replace")
@@ -1119,7 +1132,7 @@ def screen(line: str, cl: Cluster) -> bool:
             after = data.decode(ch.original.members[0], "replace")
             if core_cost is None:
                 core_cost = model.unigram_cost(core)
-            if model.unigram_cost(after) >= core_cost:
+            if model.unigram_cost(after) + ch.prior >= core_cost:
                 continue
             if dec.multibyte and not any(
                 model.get(lang).known_pairs(after) for lang in model.candidate_languages(after)
