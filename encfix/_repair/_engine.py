@@ -38,6 +38,7 @@ from encfix._detect._tables import (
     SANDWICH_RE,
     WEAK_GAP,
     all_encodable,
+    find_suspicious,
     encodable_regex,
     is_seed_of,
     non_ascii_encodable_regex,
@@ -762,8 +763,8 @@ def _deeper(text: str, depth: int) -> list[tuple[str, tuple[str, ...], tuple[str
     Returns (text, chain, members, extra prior) for every strict reversal,
     innermost chain first.  Only UTF-8 originals recurse (a legacy original
     ends the stack)."""
-    if depth <= 0:
-        return []
+    if depth <= 0 or find_suspicious(text) < 0:
+        return []  # a text the fast path passes holds no further round
     out: list[tuple[str, tuple[str, ...], tuple[str, ...], float]] = []
     for dec in DECODERS.values():
         dname = dec.name
