@@ -41,7 +41,14 @@ def _script_ok(text: str, language: str) -> bool:
     return sum(1 for c in text if c.isalpha()) >= 8
 
 
-def segments(*, min_len: int = 8, max_len: int = 120, roles: tuple[str, ...] = ("cjk", "negative")) -> list[Segment]:
+def _is_control_or_private(c: str) -> bool:
+    o = ord(c)
+    return o < 32 or 0x7F <= o < 0xA0 or 0xE000 <= o <= 0xF8FF or c == "\ufffd"
+
+
+def segments(
+    *, min_len: int = 8, max_len: int = 120, roles: tuple[str, ...] = ("cjk", "negative")
+) -> list[Segment]:
     """Deduplicated clean segments, in manifest order."""
     seen: set[str] = set()
     out: list[Segment] = []
@@ -63,7 +70,7 @@ def segments(*, min_len: int = 8, max_len: int = 120, roles: tuple[str, ...] = (
                 continue
             if not _script_ok(piece, row["language"]):
                 continue
-            if any(ord(c) < 32 or 0x7F <= ord(c) < 0xA0 or 0xE000 <= ord(c) <= 0xF8FF or c == "\ufffd" for c in piece):
+            if any(_is_control_or_private(c) for c in piece):
                 continue
             seen.add(piece)
             out.append(Segment(piece, row["language"], row["file"]))

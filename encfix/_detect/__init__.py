@@ -167,9 +167,35 @@ def detect_bytes(data: bytes) -> Detection:
         return Detection(
             "encoding", weights[0] / total, encoding=scored[0][1], language=scored[0][2], alternatives=alts
         )
-    import chardet
+    return _fallback(data)
 
+
+def _fallback(data: bytes) -> Detection:
+    """No CJK codec decodes the bytes strictly: ask chardet and
+    charset-normalizer, keep the answer whose decoding the language model
+    likes best."""
+    import chardet
+    import charset_normalizer
+
+    answers: list[tuple[str, float]] = []
     guess = chardet.detect(data)
-    return Detection(
-        "encoding", float(guess.get("confidence") or 0.0), encoding=guess.get("encoding"), language=None
-    )
+    if guess.get("encoding"):
+        answers.append((str(guess["encoding"]), float(guess.get("confidence") or 0.0)))
+    best_match = charset_normalizer.from_bytes(data).best()
+    if best_match is not None:
+        answers.append((best_match.encoding, 1.0 - float(best_match.chaos)))
+    scored: list[tuple[float, str, float, str]] = []
+    for name, conf in answers:
+        try:
+            text = data.decode(name)
+        except (LookupError, UnicodeDecodeError):
+            continue
+        sample = text[:2000]
+        lang, c = model.best_language(sample)
+        scored.append((c / max(1, len(sample)), name, conf, lang))
+    if not scored:
+        return Detection("encoding", 0.0, encoding=None, language=None)
+    scored.sort()
+    _, name, conf, lang = scored[0]
+    alts = tuple(Alternative((), c, n) for _, n, c, _ in scored[1:])
+    return Detection("encoding", conf, encoding=name, language=lang, alternatives=alts)
