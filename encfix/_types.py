@@ -32,11 +32,18 @@ class Fix:
     members: tuple[str, ...] = ()
     #: ftfy's own replayable steps, for fixes made by ftfy's heuristics
     steps: tuple[tuple[str, str], ...] = ()
+    #: for a ``"composite"`` fix: the passes that made it, in order, each a
+    #: tuple of fixes indexed in the text the pass was given (the first pass
+    #: in ``before``); replaying them in turn turns ``before`` into ``after``
+    passes: tuple[tuple[Fix, ...], ...] = ()
 
     @property
     def description(self) -> str:
         if self.kind == "ftfy" and not self.chain:
             return "Latin-script repair by ftfy: " + ", ".join(f"{a} {b}" for a, b in self.steps)
+        if self.kind == "composite":
+            steps = (f"{f.description} (pass {i})" for i, p in enumerate(self.passes, 1) for f in p)
+            return "; then ".join(steps)
         return describe_chain(self.chain)
 
     def to_dict(self) -> dict[str, Any]:
@@ -55,6 +62,8 @@ class Fix:
             d["members"] = list(self.members)
         if self.steps:
             d["steps"] = [list(s) for s in self.steps]
+        if self.passes:
+            d["passes"] = [[f.to_dict() for f in p] for p in self.passes]
         return d
 
     @classmethod
@@ -70,6 +79,7 @@ class Fix:
             kind=str(d.get("kind", "mojibake")),
             members=tuple(d.get("members", ())),
             steps=tuple((str(a), str(b)) for a, b in d.get("steps", ())),
+            passes=tuple(tuple(cls.from_dict(dict(f)) for f in p) for p in d.get("passes", ())),
         )
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from hypothesis import HealthCheck, Phase, assume, given, settings
+from hypothesis import HealthCheck, Phase, assume, example, given, settings
 from hypothesis import strategies as st
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -185,6 +185,43 @@ def test_clean_alphabet_text_unchanged(text: str) -> None:
 
 @settings(MEDIUM, phases=NO_SHRINK)
 @given(garbled_in_context())
+# found by this test: ftfy repaired part of the span and hid encfix's repair
+@example(
+    (
+        "Chúng tôi sẽ gặp nhau ở quán cà phê lúc tám giờ. ProszÄ™ zamknÄ…Ä‡ okno, bo na zewnÄ…trz jest"
+        " bardzo zimno.",
+        "Chúng tôi sẽ gặp nhau ở quán cà phê lúc tám giờ. Proszę zamknąć okno, bo na zewnątrz jest"
+        " bardzo zimno.",
+        ("utf-8", "cp1252"),
+    )
+)
+# ... and ftfy declined a DOS code page span that its own measure calls bad
+@example(
+    (
+        "Wczoraj kupiłem świeży chleb w piekarni obok dworca. ┬┐D├│nde est├í la biblioteca p├║blica"
+        " m├ís cercana?",
+        "Wczoraj kupiłem świeży chleb w piekarni obok dworca. ¿Dónde está la biblioteca pública"
+        " más cercana?",
+        ("utf-8", "cp437"),
+    )
+)
+# ... and a GBK reading of a whole line swallowed correct German before
+# Greek mojibake; and GBK beat EUC-JP on Japanese kana by one symbol
+@example(
+    (
+        "Können Sie mir bitte die Größe dieser Jacke sagen? "
+        + "Το τρένο για τη Θεσσαλονίκη έχει καθυστέρηση.".encode().decode("latin-1"),
+        "Können Sie mir bitte die Größe dieser Jacke sagen? Το τρένο για τη Θεσσαλονίκη έχει καθυστέρηση.",
+        ("utf-8", "latin-1"),
+    )
+)
+@example(
+    (
+        "おみやげにクッキーをかってきたので、どうぞ。".encode("euc-jp").decode("cp437"),
+        "おみやげにクッキーをかってきたので、どうぞ。",
+        ("euc-jp", "cp437"),
+    )
+)
 def test_garbled_sentence_round_trips(case: tuple[str, str, tuple[str, ...]]) -> None:
     bad, original, chain = case
     rep = encfix.repair(bad)
@@ -215,6 +252,7 @@ def test_repair_of_sentences_is_idempotent(text: str) -> None:
 
 @FAST
 @given(any_text)
+@example("\x84êú")  # found by this test: a one-character reading of "êú" once "„" was repaired
 def test_repair_of_any_text_is_idempotent(text: str) -> None:
     once = encfix.repair(text).text
     assert encfix.repair(once).text == once

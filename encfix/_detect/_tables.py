@@ -1,17 +1,15 @@
 """Lazy access to the generated tables in ``data/tables.json``, and the fast
 path built from them.
 
-The fast path is one compiled regex whose first item is a character class
-(so CPython's ``sre`` skips every character outside it in C) followed by
-checks of which kind of seed starts there:
+The fast path is a few compiled regexes, each led by one character class
+(so CPython's ``sre`` skips every character outside it in C), looking for:
 
 * a *strong* seed (a character only single-byte code pages make of high
   bytes, a C1 control, a private-use character) -- always suspicious;
 * a *weak* seed (a rare CJK character, half-width katakana, a box-drawing
-  symbol...) -- suspicious only with another weak seed at most
-  :data:`WEAK_GAP` characters further (checked by :func:`find_suspicious`);
-* one or two CJK characters inside or ending a Latin word
-  (:data:`SANDWICH`: UTF-8 accents read by a CJK decoder);
+  symbol...) -- suspicious only next to another one (:func:`weak_pair`);
+* one or two of the characters double-byte decoders make of UTF-8 accented
+  letters, inside, ending or after a Latin word ("caf\u8fbf de");
 * short runs of Han characters separated by spaces (:func:`spaced_regex`:
   Korean word spacing read as Chinese).
 """
@@ -21,12 +19,9 @@ from __future__ import annotations
 import json
 import re
 from bisect import bisect_right
-from collections.abc import Iterable, Iterator
-from functools import cache, lru_cache
+from collections.abc import Callable, Iterable, Iterator
+from functools import cache, lru_cache, partial
 from pathlib import Path
-
-#: weak seeds count only when another one is at most this many characters away
-WEAK_GAP = 1
 
 _CJK = "\u3400-\u9fff\uf900-\ufaff\uac00-\ud7a3\uff61-\uff9f"
 _HAN = "\u4e00-\u9fff"
@@ -114,55 +109,205 @@ def weak_set() -> frozenset[str]:
     return _set("weak")
 
 
+def _bmp(key: str) -> list[tuple[int, int]]:
+    return [(a, min(b, 0xFFFF)) for a, b in _union(key) if a <= 0xFFFF]
+
+
+def _packed(key: str) -> list[tuple[int, int]]:
+    packed = _data()[key]
+    assert isinstance(packed, str)
+    return [(ord(packed[i]), ord(packed[i + 1])) for i in range(0, len(packed), 2)]
+
+
+def _fast_class(packed: str) -> str:
+    """A class for ``packed``'s ranges, written so that ``sre`` tests it in
+    constant time: a class holding any character beyond U+FFFF is compiled
+    to a list of ranges searched one by one (thousands, for the CJK seeds),
+    so the astral part becomes an alternative of its own, coarsened to one
+    range (the astral seeds are HKSCS characters of the CJK extension
+    planes: a few more characters of those planes are let through)."""
+    ranges = _unpack(packed)
+    bmp = [(a, min(b, 0xFFFF)) for a, b in ranges if a <= 0xFFFF]
+    astral = [(max(a, 0x10000), b) for a, b in ranges if b > 0xFFFF]
+    if not astral:
+        return f"[{_class(bmp)}]"
+    return f"(?:[{_class(bmp)}]|[{_class([(astral[0][0], astral[-1][1])])}])"
+
+
+def _unpack(packed: str) -> list[tuple[int, int]]:
+    return [(ord(packed[i]), ord(packed[i + 1])) for i in range(0, len(packed), 2)]
+
+
 @lru_cache(maxsize=1)
-def fast_regex() -> re.Pattern[str]:
-    """See the module docstring.  Only the Basic Multilingual Plane is in the
-    leading class (``sre`` then tests it with a bitmap); the few seeds beyond
-    it (HKSCS) are found by the span search once a line is looked at."""
-    seeds = [(a, min(b, 0xFFFF)) for a, b in _merge([*_union("strong"), *_union("weak")]) if a <= 0xFFFF]
+def fast_regexes() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    """The fast path's scanners (see the module docstring): seeds; the
+    presence test for the Latin patterns; the Latin and Korean patterns; the
+    Korean pattern alone (for text the presence test clears).
+
+    Each regex starts with one character class, so ``sre`` skips everything
+    outside it in C; the checks that follow are lookbehinds on the character
+    found, so the branches share that lead (an alternation of differently
+    led branches would defeat the skip and run five times slower).  The seed
+    regex's branches, in order: a character alone enough (``single``); a
+    UTF-8 lead read by a single-byte decoder followed by a continuation read
+    by the same one; two high-byte characters of a legacy CJK text read by a
+    single-byte decoder; and last a weak CJK seed with another at most one
+    non-ASCII character further (confirmed by :func:`weak_pair`).  Only the
+    Basic Multilingual Plane is scanned; the few seeds beyond it (HKSCS) are
+    found by the span search once a line is looked at."""
+    fast = _data()["fast"]
+    assert isinstance(fast, dict)
+    lead: list[tuple[int, int]] = []
+    branches = []
+    single, cjk = fast["single"], fast["cjk"]
+    lead += _unpack(single)
+    branches.append(f"(?<={_fast_class(single)})")
+    for lead_chars, cont in fast["utf8"].values():
+        lead += _unpack(lead_chars)
+        branches.append(f"(?<={_fast_class(lead_chars)}){_fast_class(cont)}")
+    for high, upper in fast["legacy"].values():
+        lead += _unpack(high)
+        h, u = _fast_class(high), _fast_class(upper)
+        branches.append(f"(?<={u}){h}|(?<={h}){u}|(?<={u})[\\x40-\\x7e]{u}")
+    # a word-final "à" whose NBSP (UTF-8 C3 A0 read as Latin-1) became a space
+    branches.append("(?<=[a-z]\u00c3)(?= |$)")
+    lead += _unpack(cjk)
+    w = _fast_class(cjk)
+    branches.append(f"(?<={w})(?=[^\\x00-\\x7f]?{w})")
+    seeds = _class([(a, min(b, 0xFFFF)) for a, b in _merge(lead) if a <= 0xFFFF])
+    pairs = _class(_packed("utf8_pairs"))
     k = _korean_class()
-    lead = _class(_merge([*seeds, (0x20, 0x20), (0x41, 0x5A), (0x61, 0x7A), (0x0A, 0x0A)]))
-    return re.compile(
-        f"[{lead}]"
-        f"(?:(?<=[A-Za-z])(?:[{_CJK}]{{1,2}}[A-Za-z]|(?<=[a-z])[{_CJK}](?=[ ,.;:!?]))"
-        f"|(?<=[a-z][ ,;:])(?:[{_CJK}]{{1,2}}(?=[ a-z0-9,.;:!?]))"
-        f"|(?<=[ \\n])(?:[{k}]{{1,6}}[.,!?]? [{k}])"
-        f"|(?<![A-Za-z \\n]))"
+    patterns = (
+        # accented letters read as CJK inside or ending a Latin word
+        f"(?<=[A-Za-z])(?:[{pairs}]{{1,2}}[A-Za-z]|(?<=[a-z])[{pairs}](?=[ ,.;:!?]))",
+        # ... or standing alone after one ("voil\u00e0 \ud6aa la")
+        f"(?<=[a-z][ ,;:])[{pairs}]{{1,2}}(?=[ a-z0-9,.;:!?])",
+        # Korean word spacing read as Chinese
+        f"(?P<ko>(?<=[ \\n])[{k}]{{1,6}}[.,!?]? [{k}])",
+    )
+    return (
+        re.compile(f"[{seeds}](?:{'|'.join(branches)})"),
+        re.compile(f"[{pairs}]"),
+        re.compile(f"[A-Za-z ,;:\\n](?:{'|'.join(patterns)})"),
+        re.compile(f"[ \\n]{patterns[2]}"),
     )
 
 
-def find_suspicious(text: str, pos: int = 0) -> int:
-    """Index of the first place in ``text`` (from ``pos``) that needs a
-    closer look, or -1: the fast path."""
-    rx = fast_regex()
-    weak = weak_set()
-    search = rx.search
-    if pos == 0 and spaced_regex().match(text):
-        return 0
+@lru_cache(maxsize=1)
+def _cjk_weak() -> frozenset[str]:
+    fast = _data()["fast"]
+    assert isinstance(fast, dict)
+    return frozenset(chr(c) for a, b in _unpack(fast["cjk"]) for c in range(a, b + 1))
+
+
+def weak_pair(text: str, i: int) -> bool:
+    """Is the weak seed at ``i`` followed closely enough by another one?
+
+    The next character, if it is a different weak seed; or the one after,
+    across a non-ASCII character.  A run of one symbol (``━━━``, ``★★``) is
+    decoration, and an ASCII character between two seeds (``ㅜ.ㅜ``,
+    ``−Q−``) cannot sit inside a double-byte character, so it ends the
+    span: mojibake of a longer text shows adjacent seeds."""
+    weak = _cjk_weak()
+    ch = text[i]
+    j = i + 1
+    if j >= len(text):
+        return False
+    nxt = text[j]
+    if nxt in weak and nxt != ch:
+        return True
+    if nxt.isascii() or nxt == ch or j + 1 >= len(text):
+        return False
+    return text[j + 1] in weak
+
+
+def _next_seed(text: str, pos: int) -> int:
+    seed_rx = fast_regexes()[0]
+    weak = _cjk_weak()
     while True:
-        m = search(text, pos)
+        m = seed_rx.search(text, pos)
         if m is None:
             return -1
         i = m.start()
         ch = text[i]
-        if m.end() - i > 1 or ch not in weak:
-            return i + 1 if ch == "\n" else i  # a pattern, or a strong seed
-        # a weak seed: suspicious only with another one close by (but a run
-        # of one symbol -- ━━━, ★★★ -- is decoration, not damage)
-        for j in range(i + 1, min(len(text), i + 2 + WEAK_GAP)):
-            if text[j] in weak and (text[j] != ch or j > i + 1):
-                return i
+        end = m.end()
+        if end > i + 2 or (end == i + 2 and text[i + 1] != ch):
+            return i
+        if end == i + 1 and (ch not in weak or weak_pair(text, i)):
+            return i
+        # a weak seed alone, or a run of one symbol ("━━━", "──"): decoration
+        pos = i + 1
+        while pos < len(text) and text[pos] == ch:
+            pos += 1
+
+
+_LATIN_LETTER = re.compile("[A-Za-z\u00c0-\u024f]")
+_CJK_LETTER = re.compile("[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7a3\uf900-\ufaff\U00020000-\U0003ffff]")
+
+
+def latin_line(line: str) -> bool:
+    """Is ``line`` mostly Latin letters?  Only there is a CJK character
+    beside a Latin word a sign of accented letters read as CJK; in CJK text
+    it is just a word ("Mars跟Joart", "CF的")."""
+    return len(_LATIN_LETTER.findall(line)) > 2 * len(_CJK_LETTER.findall(line))
+
+
+def _line_at(text: str, i: int) -> str:
+    return text[text.rfind("\n", 0, i) + 1 : (text.find("\n", i) + 1 or len(text) + 1) - 1]
+
+
+def _next_pattern(text: str, pos: int, rx: re.Pattern[str], whole_lines: bool = True) -> int:
+    while True:
+        m = rx.search(text, pos)
+        if m is None:
+            return -1
+        i = m.start()
+        if not whole_lines or m.group("ko") is not None or latin_line(_line_at(text, i)):
+            return i + 1 if text[i] == "\n" else i
         pos = i + 1
 
 
-@lru_cache(maxsize=1)
-def seed_regex() -> re.Pattern[str]:
-    """Strong (group 1) or weak (group 2) seed characters, one at a time."""
+def weak_pairs_only(line: str) -> list[tuple[int, int]] | None:
+    """The weak seed pairs that made the fast path flag ``line``, as
+    (i, j) positions, when nothing else did; else None."""
+    if spaced_regex().match(line) or _next_pattern(line, 0, _pattern_regex(line)) >= 0:
+        return None
+    rx = fast_regexes()[0]
+    weak = _cjk_weak()
+    out: list[tuple[int, int]] = []
+    pos = 0
+    while True:
+        m = rx.search(line, pos)
+        if m is None:
+            return out
+        i = m.start()
+        ch = line[i]
+        end = m.end()
+        if end > i + 2 or (end == i + 2 and line[i + 1] != ch) or (end == i + 1 and ch not in weak):
+            return None
+        if end == i + 1 and weak_pair(line, i):
+            j = i + 1 if line[i + 1] in weak and line[i + 1] != ch else i + 2
+            out.append((i, j))
+        pos = i + 1
 
-    def bmp(key: str) -> list[tuple[int, int]]:
-        return [(a, min(b, 0xFFFF)) for a, b in _union(key) if a <= 0xFFFF]
 
-    return re.compile(f"([{_class(bmp('strong'))}])|([{_class(bmp('weak'))}])")
+def _pattern_regex(text: str) -> re.Pattern[str]:
+    _, pairs, both, korean = fast_regexes()
+    return both if pairs.search(text) is not None else korean
+
+
+def find_suspicious(text: str, pos: int = 0, *, whole_lines: bool = True) -> int:
+    """Index of the first place in ``text`` (from ``pos``) that needs a
+    closer look, or -1: the fast path.  ``whole_lines=False`` says ``text``
+    is a fragment of a line, too short to tell whether the line is Latin
+    text: CJK characters in Latin words then count wherever they are."""
+    if pos == 0 and spaced_regex().match(text):
+        return 0
+    best = _next_seed(text, pos)
+    i = _next_pattern(text, pos, _pattern_regex(text), whole_lines)
+    if i >= 0 and (best < 0 or i < best):
+        best = i
+    return best
 
 
 @cache
@@ -186,9 +331,7 @@ def seed_decoders(ch: str) -> frozenset[str]:
     if names is None:
         decoders = _data()["decoders"]
         assert isinstance(decoders, dict)
-        names = _SEED_OF[ch] = frozenset(
-            n for n in decoders if _in(n, "strong", ch) or _in(n, "weak", ch)
-        )
+        names = _SEED_OF[ch] = frozenset(n for n in decoders if _in(n, "strong", ch) or _in(n, "weak", ch))
     return names
 
 
@@ -220,19 +363,36 @@ ASTRAL_RE = re.compile("[\U00020000-\U0003ffff]")
 
 
 def suspicious_lines(text: str) -> Iterator[tuple[int, int]]:
-    """(start, end) of every line of ``text`` the fast path flags."""
-    pos = 0
+    """(start, end) of every line of ``text`` the fast path flags.
+
+    Each scanner's next hit is remembered, so every scanner passes over the
+    text once."""
     n = len(text)
-    while pos <= n:
-        i = find_suspicious(text, pos)
-        if i < 0:
+    scanners: list[Callable[[int], int]] = [
+        partial(_next_seed, text),
+        partial(_next_pattern, text, rx=_pattern_regex(text)),
+    ]
+    hits = [scan(0) for scan in scanners]
+    if spaced_regex().match(text):
+        hits.append(0)
+    pos = 0
+    while True:
+        live = [h for h in hits if h >= 0]
+        if not live:
             return
+        i = min(live)
         ls = text.rfind("\n", 0, i) + 1
         le = text.find("\n", i)
         if le < 0:
             le = n
         yield ls, le
         pos = le + 1
+        if pos > n:
+            return
+        for k, scan in enumerate(scanners):
+            if 0 <= hits[k] < pos:
+                hits[k] = scan(pos)
+        hits = hits[: len(scanners)]
 
 
 def table_meta() -> dict[str, object]:

@@ -13,9 +13,8 @@ For every wrong decoder it records
   box drawing and other symbols.  One of them alone is a rare word; two within
   two characters of each other are how mojibake looks.
 
-The fast path is one compiled regex, ``strong | weak .? weak``: a line it does
-not match cannot hold a mojibake span of two or more characters made by any
-decoder encfix knows, and is returned at once.
+and, for the fast path's Latin patterns, ``utf8_pairs``: what double-byte
+decoders make of UTF-8's two-byte sequences (accented letters).
 """
 
 from __future__ import annotations
@@ -123,6 +122,89 @@ def korean_as_gbk() -> set[str]:
     return out
 
 
+def utf8_pairs() -> set[str]:
+    """What the double-byte decoders make of a UTF-8 two-byte sequence
+    (lead C2-DF, continuation 80-BF): an accented Latin letter, Greek or
+    Cyrillic, read as one CJK character ("caf辿", "rembours챕s")."""
+    out: set[str] = set()
+    for dec in DECODERS.values():
+        if not dec.multibyte:
+            continue
+        for lead in range(0xC2, 0xE0):
+            for trail in range(0x80, 0xC0):
+                with contextlib.suppress(UnicodeDecodeError):
+                    text = dec.decode(bytes([lead, trail]))
+                    if len(text) == 1 and not text.isascii():
+                        out.add(text)
+    return out
+
+
+def _cjk_common(c: str) -> bool:
+    return c in NEVER_SUSPICIOUS_CHARS or char_class(c) in NEVER_SUSPICIOUS
+
+
+def _latin1_lower(c: str) -> bool:
+    """A lower-case letter of Western European text (ß to ÿ): ƒ, š, œ
+    and ž are lower-case too, but in Latin text they are rare, and they are
+    what cp1252 makes of Shift_JIS and GBK lead bytes."""
+    return "\u00df" <= c <= "\u00ff" and c.islower()
+
+
+#: single-byte decoders a legacy CJK original is read through (see _chains)
+LEGACY_SINGLE = ("latin-1", "cp1252", "cp437", "macroman")
+
+
+def _made(name: str, lo: int, hi: int) -> set[str]:
+    out: set[str] = set()
+    for b in range(lo, hi + 1):
+        with contextlib.suppress(UnicodeDecodeError):
+            text = DECODERS[name].decode(bytes([b]))
+            if not text.isascii():
+                out.add(text)
+    return out
+
+
+def fast_tables(weak_cjk: set[str]) -> dict[str, object]:
+    """The fast path's classes (see ``_tables.fast_regexes``):
+
+    * ``single``: C1 controls, private-use characters, U+FFFD -- alone enough;
+    * ``cjk``: what double-byte decoders make and CJK text rarely uses -- two
+      together are enough;
+    * ``utf8``: per single-byte decoder, what it makes of UTF-8 lead bytes
+      (C2-F4) and of continuation bytes (80-BF): a lead followed by a
+      continuation is UTF-8 read byte by byte ("Ã©", "РїСЂ");
+    * ``legacy``: per single-byte decoder a legacy CJK text is read through,
+      what it makes of high bytes, and the subset that is not a lower-case
+      letter (of Latin-1): two such characters side by side, one of them not lower-case
+      ("ÖÐ", not the "çã" of Portuguese), or two non-lower-case ones around
+      one ASCII trail byte ("ƒ}ƒ", "§A¦": Shift_JIS and Big5 trail bytes can
+      be ASCII).
+    """
+    utf8 = {
+        name: [ranges(_made(name, 0xC2, 0xF4)), ranges(_made(name, 0x80, 0xBF))]
+        for name, dec in DECODERS.items()
+        if not dec.multibyte
+    }
+    legacy = {}
+    for name in LEGACY_SINGLE:
+        # punctuation CJK text uses freely ("……", "──", NBSP) does not count
+        high = {c for c in _made(name, 0x81, 0xFE) if not _cjk_common(c)}
+        if name == "cp437":
+            # its Greek and accented letters are rare GBK lead bytes; what
+            # GBK text looks like in it is box drawing ("╓╨╬─"), and Greek
+            # words must not count
+            high = {c for c in high if not c.isalpha()}
+        legacy[name] = [ranges(high), ranges({c for c in high if not _latin1_lower(c)})]
+    return {
+        "single": ranges(
+            {chr(c) for c in range(0x80, 0xA0)} | {chr(c) for c in range(0xE000, 0xF900)} | {"\ufffd"}
+        ),
+        "cjk": ranges(weak_cjk),
+        "utf8": utf8,
+        "legacy": legacy,
+    }
+
+
 def build() -> dict[str, object]:
     from encfix import model
 
@@ -130,6 +212,7 @@ def build() -> dict[str, object]:
     made = {name: producible(name) for name in DECODERS}
     sbcs_made = set().union(*(made[n] for n in STRONG_DECODERS))
     decoders: dict[str, dict[str, object]] = {}
+    weak_cjk: set[str] = set()
     for name, chars in made.items():
         sus = {c for c in chars if is_suspicious(c, common)}
         if DECODERS[name].multibyte:
@@ -137,6 +220,8 @@ def build() -> dict[str, object]:
             # letters) are not what a CJK decoder's mojibake looks like alone
             sus = {c for c in sus if char_class(c) not in ("latin", "other", "mark")}
         strong = {c for c in sus if is_strong(c, sbcs_made)}
+        if DECODERS[name].multibyte:
+            weak_cjk |= sus - strong
         decoders[name] = {
             "encodable": ranges(chars),
             "strong": ranges(strong),
@@ -144,6 +229,8 @@ def build() -> dict[str, object]:
         }
     return {
         "korean_as_gbk": ranges(korean_as_gbk()),
+        "utf8_pairs": ranges(utf8_pairs()),
+        "fast": fast_tables(weak_cjk),
         "generator_sha256_16": hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16],
         "model": model.model_info()["files"],
         "common_cost": COMMON_COST,

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+import re
+import unicodedata
+from dataclasses import dataclass, replace
 
 from encfix import model
-from encfix._detect._tables import find_suspicious, suspicious_lines
+from encfix._detect._tables import find_suspicious, suspicious_lines, weak_pairs_only
 from encfix._options import Options
 from encfix._repair import _latin
 from encfix._repair._engine import Candidate, analyse, is_latin
@@ -25,11 +27,22 @@ def analyse_line(line: str, opts: Options) -> tuple[list[Candidate], list[Candid
 #: where ftfy declines a Latin-script repair, encfix's own is made only when
 #: at least this sure (ftfy's restraint is usually right: ``DrÃ¥ber``)
 LATIN_OVERRIDE = 0.999
+#: a legacy CJK reading through a single-byte decoder below this confidence
+#: yields to ftfy where ftfy finds Latin-script mojibake in the same place
+FTFY_YIELD = 0.9
+#: where ftfy repaired only part of a span and left mojibake in it, encfix's
+#: own repair of the whole span replaces ftfy's when at least this sure; and
+#: so sure, encfix's repair stands where ftfy declined if the span holds more
+#: than one damaged sequence, each agreeing with the others (ftfy declines
+#: whole lines that mix languages: it cannot re-encode them as one)
+LATIN_SUPERSEDE = 0.99
 #: ... and only when its own text reads like ordinary text (nats per character)
 LATIN_OVERRIDE_COST = 6.0
-#: ... and only through the code pages that misread most text (ftfy knows
-#: best where DOS and Mac code pages are involved)
+#: ... and only through the code pages that misread most text, or through the
+#: DOS and Mac ones where ftfy's own badness measure agrees the span is
+#: mojibake (line art, "├┤a┼┐a", is drawn with the DOS code page)
 _OVERRIDE_DECODERS = frozenset({"latin-1", "cp1252", "cp1250", "cp1251"})
+_OVERRIDE_IF_BAD = frozenset({"cp437", "macroman"})
 
 
 def _plausible(line: str, c: Candidate) -> bool:
@@ -38,6 +51,40 @@ def _plausible(line: str, c: Candidate) -> bool:
     right = line[c.end : c.end + 8]
     text = left + c.after + right
     return model.cost(text) <= LATIN_OVERRIDE_COST * len(text)
+
+
+def _overrides(line: str, c: Candidate, opts: Options, threshold: float) -> bool:
+    """May encfix's own Latin-script repair stand where ftfy made none (or
+    one that left mojibake behind)?  Through the DOS and Mac code pages only
+    where ftfy's badness measure calls the span mojibake; then, as that is a
+    second opinion, the lower :data:`LATIN_SUPERSEDE` threshold is enough
+    (box drawing inside a word, "n├⌐ts", is not how anyone writes)."""
+    decoder = c.chain[-1]
+    if decoder in _OVERRIDE_IF_BAD:
+        if not _latin.ftfy_bad(line[c.start : c.end]):
+            return False
+        threshold = min(threshold, LATIN_SUPERSEDE)
+    elif decoder not in _OVERRIDE_DECODERS:
+        return False
+    return c.confidence >= max(threshold, opts.min_confidence) and _plausible(line, c)
+
+
+def _superseded(f: Fix, offset: int, sure: list[Candidate]) -> bool:
+    """Did ftfy change only part of what encfix's sure Latin repairs cover,
+    leaving mojibake behind?  (Its ``decode_inconsistent_utf8`` step fixes
+    only the sequences its own regex knows: in "ProszÄ™ zamknÄ…Ä‡" it
+    repairs "Ä…Ä‡" alone.)"""
+    if not sure or find_suspicious(f.after) < 0:
+        return False
+    p = 0
+    n = min(len(f.before), len(f.after))
+    while p < n and f.before[p] == f.after[p]:
+        p += 1
+    q = 0
+    while q < n - p and f.before[-1 - q] == f.after[-1 - q]:
+        q += 1
+    a, b = f.start + p, f.end - q  # what ftfy changed, in input positions
+    return any(offset + c.start <= a and b <= offset + c.end for c in sure)
 
 
 def _fix(line: str, offset: int, c: Candidate) -> Fix:
@@ -65,10 +112,16 @@ class LineResult:
     rejected: list[tuple[tuple[str, ...], str, float]]
 
 
+def _contestable(c: Candidate) -> bool:
+    """A legacy CJK reading of single-byte-decoder text that encfix is not
+    sure of: where ftfy sees Latin-script mojibake in it, ftfy is right
+    ("$Ì¶6Ì¶3Ì¶" is a combining stroke, not Shift_JIS read as MacRoman)."""
+    return c.confidence < FTFY_YIELD and not DECODERS[c.chain[-1]].multibyte
+
+
 def _line_fixes(line: str, offset: int, opts: Options) -> LineResult:
     cands, chosen = analyse_line(line, opts)
     latin = [c for c in chosen if opts.latin and is_latin(c)]
-    fixes: list[Fix] = []
     conf = 1.0
     applied: list[Candidate] = []
     for c in chosen:
@@ -76,32 +129,39 @@ def _line_fixes(line: str, offset: int, opts: Options) -> LineResult:
             continue
         if c.confidence >= opts.min_confidence:
             applied.append(c)
-            conf *= min(c.confidence, MAX_CONFIDENCE)
-            fixes.append(_fix(line, offset, c))
         else:
             conf *= 1.0 - c.confidence
+    ftfy_fixes: list[Fix] = []
+    sure: list[Candidate] = []
     if opts.latin:
-        ftfy_fixes = _latin.fix_gaps(line, offset, [(c.start, c.end) for c in applied])
-        for f in ftfy_fixes:
-            if f.confidence >= opts.min_confidence:
-                fixes.append(f)
-                conf *= f.confidence
-            else:
-                conf *= 1.0 - f.confidence
-        for c in latin:
-            covered = any(f.start < offset + c.end and offset + c.start < f.end for f in ftfy_fixes)
-            if (
-                not covered
-                and c.chain[-1] in _OVERRIDE_DECODERS
-                and c.confidence >= max(LATIN_OVERRIDE, opts.min_confidence)
-                and _plausible(line, c)
-            ):
-                applied.append(c)
-                conf *= min(c.confidence, MAX_CONFIDENCE)
-                fixes.append(_fix(line, offset, c))
-            elif covered:
-                applied.append(c)  # ftfy answered for this span
-        fixes.sort(key=lambda f: f.start)
+        taken = [(c.start, c.end) for c in applied if not _contestable(c)]
+        ftfy_fixes = _latin.fix_gaps(line, offset, taken)
+        applied = [c for c in applied if not (_contestable(c) and _ftfy_covers(ftfy_fixes, offset, c))]
+        if any(_overlaps(f, offset, c) for f in ftfy_fixes for c in applied):
+            ftfy_fixes = _latin.fix_gaps(line, offset, [(c.start, c.end) for c in applied])
+        sure = [c for c in latin if _overrides(line, c, opts, LATIN_OVERRIDE)]
+        better = [c for c in latin if _overrides(line, c, opts, LATIN_SUPERSEDE)]
+        kept = [f for f in ftfy_fixes if not _superseded(f, offset, better)]
+        if len(kept) < len(ftfy_fixes):
+            sure = better
+        ftfy_fixes = kept
+    fixes = [_fix(line, offset, c) for c in applied]
+    for c in applied:
+        conf *= min(c.confidence, MAX_CONFIDENCE)
+    for f in ftfy_fixes:
+        if f.confidence >= opts.min_confidence:
+            fixes.append(f)
+            conf *= f.confidence
+        else:
+            conf *= 1.0 - f.confidence
+    for c in latin:
+        if any(_overlaps(f, offset, c) for f in ftfy_fixes):
+            applied.append(c)  # ftfy answered for this span
+        elif c in sure or (_overrides(line, c, opts, LATIN_SUPERSEDE) and _runs(line[c.start : c.end]) > 1):
+            applied.append(c)
+            conf *= min(c.confidence, MAX_CONFIDENCE)
+            fixes.append(_fix(line, offset, c))
+    fixes.sort(key=lambda f: f.start)
     # the likeliest repair we did not make (and that no fix covers) also says
     # how sure we are the output is right
     rejected = [
@@ -111,6 +171,27 @@ def _line_fixes(line: str, offset: int, opts: Options) -> LineResult:
     ]
     conf *= 1.0 - max((p for _, _, p in rejected), default=0.0)
     return LineResult(fixes, conf, rejected)
+
+
+_NON_ASCII_RUN = re.compile("[^\x00-\x7f]+")
+
+
+def _runs(text: str) -> int:
+    """Separate runs of non-ASCII characters in ``text``."""
+    return len(_NON_ASCII_RUN.findall(text))
+
+
+def _ftfy_covers(fixes: list[Fix], offset: int, c: Candidate) -> bool:
+    """Do ftfy's fixes span at least half of candidate ``c``?  (Less is
+    ftfy's ``decode_inconsistent_utf8`` finding a pattern inside a longer
+    span of other damage.)"""
+    a, b = offset + c.start, offset + c.end
+    inside = sum(max(0, min(b, f.end) - max(a, f.start)) for f in fixes)
+    return 2 * inside >= b - a
+
+
+def _overlaps(f: Fix, offset: int, c: Candidate) -> bool:
+    return f.start < offset + c.end and offset + c.start < f.end
 
 
 #: lines repaired whole by one single-round chain before a document counts
@@ -203,17 +284,130 @@ class _DocumentChain:
         return LineResult([fix], conf, [])
 
 
+def _words(line: str) -> bool:
+    """Was ``line`` flagged only for pairs of rare characters that are words
+    (膾炙, 蹉跎, ｸﾞﾗﾝﾌﾟ)?  Mojibake makes pairs no language uses."""
+    pairs = weak_pairs_only(line)
+    if not pairs:
+        return False
+    models = [model.get(lang) for lang in model.candidate_languages(line)]
+    for i, j in pairs:
+        pair = unicodedata.normalize("NFKC", line[i] + line[j])
+        if len(pair) > 1 and not any(m.known_pairs(pair) for m in models):
+            return False
+    return True
+
+
 def analyse_text(text: str, opts: Options) -> list[LineResult]:
     """Per flagged line: fixes, confidence, readings not made."""
     out: list[LineResult] = []
     doc = _DocumentChain()
     for ls, le in suspicious_lines(text):
         line = text[ls:le]
+        if _words(line):
+            continue
         res = doc.shortcut(line, ls)
         if res is None or res.confidence < opts.min_confidence:
             res = _line_fixes(line, ls, opts)
             doc.learn(line, ls, res)
-        out.append(res)
+        out.append(_settle(line, ls, res, opts))
+    return out
+
+
+#: a repaired line is looked at again, at most this many more times, until
+#: it no longer changes (repair is idempotent)
+MAX_PASSES = 2
+
+
+def _settle(line: str, offset: int, res: LineResult, opts: Options) -> LineResult:
+    """Look again at a repaired line that still looks damaged: the first
+    repair can uncover damage it hid (a C1 control read as cp1252 was part
+    of a double-byte character).  Further fixes are composed with the first
+    ones, so ``repair(repair(x).text)`` changes nothing."""
+    for _ in range(MAX_PASSES):
+        if not res.fixes:
+            return res
+        local = [replace(f, start=f.start - offset, end=f.end - offset) for f in res.fixes]
+        mid = splice(line, local)
+        if find_suspicious(mid) < 0:
+            return res
+        again = _line_fixes(mid, 0, opts)
+        if not again.fixes:
+            return res
+        fixes = [
+            replace(f, start=f.start + offset, end=f.end + offset) for f in _compose(line, local, again.fixes)
+        ]
+        res = LineResult(fixes, res.confidence * again.confidence, res.rejected + again.rejected)
+    return res
+
+
+def _compose(line: str, first: list[Fix], second: list[Fix]) -> list[Fix]:
+    """``first`` repairs ``line`` into ``mid``; ``second`` repairs ``mid``.
+    The same repairs as fixes of ``line``: fixes of the two passes that
+    touch become one ``"composite"`` fix that replays both."""
+    # where each first-pass fix's output sits in mid
+    placed: list[tuple[Fix, int, int]] = []
+    shift = 0
+    for f in first:
+        placed.append((f, f.start + shift, f.start + shift + len(f.after)))
+        shift += len(f.after) - (f.end - f.start)
+
+    def to_line(p: int) -> int:
+        """A position of mid outside every first-pass output, in line."""
+        d = 0
+        for f, _ms, me in placed:
+            if me <= p:
+                d += len(f.after) - (f.end - f.start)
+        return p - d
+
+    # groups: [line start, line end, mid start, mid end, first fixes, second fixes]
+    groups: list[tuple[int, int, int, int, list[Fix], list[Fix]]] = []
+    for g in second:
+        ma, mb = g.start, g.end
+        firsts = [f for f, ms, me in placed if ms < mb and ma < me]
+        a = min([to_line(ma), *(f.start for f in firsts)])
+        b = max([to_line(mb), *(f.end for f in firsts)])
+        for f, ms, me in placed:
+            if f in firsts:
+                ma, mb = min(ma, ms), max(mb, me)
+        if groups and a < groups[-1][1]:
+            pa, pb, pma, pmb, pf, pg = groups.pop()
+            a, b, ma, mb = min(a, pa), max(b, pb), min(ma, pma), max(mb, pmb)
+            firsts = [*pf, *(f for f in firsts if f not in pf)]
+            g_list = [*pg, g]
+        else:
+            g_list = [g]
+        groups.append((a, b, ma, mb, firsts, g_list))
+    mid = splice(line, first)
+    used = {id(f) for grp in groups for f in grp[4]}
+    out: list[Fix] = [f for f in first if id(f) not in used]
+    for a, b, ma, mb, firsts, seconds in groups:
+        if not firsts and len(seconds) == 1:
+            g = seconds[0]
+            out.append(replace(g, start=a, end=b, before=line[a:b]))
+            continue
+        pass1 = tuple(replace(f, start=f.start - a, end=f.end - a) for f in firsts)
+        pass2 = tuple(replace(g, start=g.start - ma, end=g.end - ma) for g in seconds)
+        piece = mid[ma:mb]
+        after = splice(piece, list(pass2))
+        conf = math.prod(f.confidence for f in (*firsts, *seconds))
+        outer = firsts[0] if firsts else seconds[0]
+        chain = seconds[0].chain + (firsts[0].chain if firsts else ())
+        out.append(
+            Fix(
+                start=a,
+                end=b,
+                before=line[a:b],
+                after=after,
+                chain=chain,
+                decoder=outer.decoder,
+                confidence=conf,
+                kind="composite",
+                members=seconds[0].members + (firsts[0].members if firsts else ()),
+                passes=tuple(p for p in (pass1, pass2) if p),
+            )
+        )
+    out.sort(key=lambda f: f.start)
     return out
 
 

@@ -36,11 +36,11 @@ from encfix import model
 from encfix._detect._tables import (
     ASTRAL_RE,
     SANDWICH_RE,
-    WEAK_GAP,
     all_encodable,
     encodable_regex,
     find_suspicious,
     is_seed_of,
+    latin_line,
     non_ascii_encodable_regex,
     spaced_regex,
     strong_set,
@@ -71,7 +71,7 @@ REACH = 256
 #: candidates of one chain this close (characters) are also tried as one span
 MERGE_GAP = 64
 #: damage rarely stops after one or two characters: extra prior for such spans
-SHORT_COST = {1: 3.0, 2: 2.5}
+SHORT_COST = {1: 3.0, 2: 3.5}
 #: a stretch cut short of where its bytes stop decoding is a coincidence: cost
 #: per character left out at either end
 VARIANT_COST = 2.0
@@ -94,8 +94,6 @@ _SCAN_MEMBERS: dict[str, tuple[str, ...]] = {
 
 #: a legacy CJK encoding decodes to CJK text: letters, not only symbols
 NO_LETTER_COST = 12.0
-_LATIN_LETTER = re.compile("[A-Za-z\u00c0-\u024f]")
-_CJK_LETTER = re.compile("[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7a3\uf900-\ufaff\U00020000-\U0003ffff]")
 
 
 #: a legacy-to-legacy repair of a character standing alone (a list, a table)
@@ -140,6 +138,13 @@ def embedded_cost(line: str, c: Candidate) -> float:
     return cost
 
 
+_KANA_RE = re.compile("[\u3040-\u30ff]")
+_HAN_RE = re.compile("[\u3400-\u9fff\uf900-\ufaff]")
+_NOT_JAPANESE = frozenset({"gbk", "big5", "euc-kr"})
+#: extra prior of Japanese (mostly kana) text in a Chinese or Korean encoding
+NOT_JAPANESE_COST = 3.0
+
+
 def script_cost(chain: tuple[str, ...], after: str, before: str = "") -> float:
     """Extra prior for a legacy CJK original whose text has no CJK letter.
 
@@ -150,14 +155,20 @@ def script_cost(chain: tuple[str, ...], after: str, before: str = "") -> float:
     if chain[0] in ("utf-8", "cp1252"):
         return 0.0
     has_letter = _CJK_LETTER.search(after) is not None
+    extra = 0.0
+    if chain[0] in _NOT_JAPANESE and len(_KANA_RE.findall(after)) > len(_HAN_RE.findall(after)):
+        # GBK, Big5 and EUC-KR hold kana, but Japanese is rarely written in
+        # them: a mostly-kana reading costs extra (EUC-JP "キー" and GBK
+        # "キ〖" are otherwise one symbol apart)
+        extra = NOT_JAPANESE_COST
     if DECODERS[chain[1]].multibyte:
         if not has_letter or (before and _CJK_LETTER.search(before) is None):
             return math.inf
         lang = model.best_language(after)[0]
         if model.get(lang).known_pairs(after) == 0:
             return math.inf
-        return 0.0
-    return 0.0 if has_letter else NO_LETTER_COST
+        return extra
+    return extra + (0.0 if has_letter else NO_LETTER_COST)
 
 
 #: repaired text must look like text: each nat per character above this ...
@@ -194,6 +205,8 @@ class Candidate:
 
 _CJK = "\u3400-\u9fff\uf900-\ufaff\uac00-\ud7a3\uff61-\uff9f"
 _CJK_CHAR = re.compile(f"[{_CJK}]")
+_LATIN_LETTER = re.compile("[A-Za-z\u00c0-\u024f]")
+_CJK_LETTER = re.compile("[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7a3\uf900-\ufaff\U00020000-\U0003ffff]")
 
 
 @dataclass(slots=True)
@@ -318,23 +331,23 @@ def clusters(line: str) -> list[Cluster]:
     if not line.isascii():
         weak.extend(m.start() for m in ASTRAL_RE.finditer(line))
         weak.sort()
-    gap = WEAK_GAP + 1
     paired: set[int] = set()
     for i, w in enumerate(weak):
-        for v in weak[i + 1 : i + 1 + gap]:
-            if v - w > gap:
-                break
-            if line[v] != line[w] or v - w > 1:  # not a run of one symbol
+        for v in weak[i + 1 : i + 3]:
+            # the rule of :func:`weak_pair`, astral seeds included
+            adjacent = v - w == 1 and line[v] != line[w]
+            across = v - w == 2 and not line[w + 1].isascii() and line[w + 1] != line[w]
+            if adjacent or across:
                 paired.update((v, w))
     seeds.extend(paired)
     sandwiched: set[int] = set()
     # accented letters read as CJK show in Latin text; in CJK text a CJK
     # character between two Latin words is just a word ("Mars跟Joart")
-    latin_line = len(_LATIN_LETTER.findall(line)) > 2 * len(_CJK_LETTER.findall(line))
-    for m in SANDWICH_RE.finditer(line) if latin_line else ():
+    latin = latin_line(line)
+    for m in SANDWICH_RE.finditer(line) if latin else ():
         a, b = m.span(1) if m.start(1) >= 0 else m.span(2)
         sandwiched.update(range(a, b))
-    if latin_line:
+    if latin:
         # in Latin text any CJK character is worth a look: accented letters
         # read as CJK start words, end them, or stand alone ("횪", "贈825")
         sandwiched.update(m.start() for m in _CJK_CHAR.finditer(line))
@@ -505,7 +518,9 @@ class _Search:
                             members = _SCAN_MEMBERS[ch.original.name]
                             nxt = -1
                             for k in range(k_lo, k_hi):
-                                if k < nxt:
+                                if k < nxt and not seg[k - 1].isspace():
+                                    # inside the last stretch; but damage
+                                    # often starts after a space ("朋友。 叫づ")
                                     continue
                                 j = _stretch(enc, k, members)
                                 if j > k:
@@ -763,7 +778,7 @@ def _deeper(text: str, depth: int) -> list[tuple[str, tuple[str, ...], tuple[str
     Returns (text, chain, members, extra prior) for every strict reversal,
     innermost chain first.  Only UTF-8 originals recurse (a legacy original
     ends the stack)."""
-    if depth <= 0 or find_suspicious(text) < 0:
+    if depth <= 0 or find_suspicious(text, whole_lines=False) < 0:
         return []  # a text the fast path passes holds no further round
     out: list[tuple[str, tuple[str, ...], tuple[str, ...], float]] = []
     for dec in DECODERS.values():
@@ -1035,6 +1050,13 @@ def _whole_line(
                 if c is not None:
                     hyps.append(c)
     if not hyps:
+        return None
+    # a decoder whose UTF-8 runs the screen found but that cannot read the
+    # whole line as UTF-8 means part of the line is UTF-8 mojibake and part
+    # is not (correct German before Greek mojibake, which a GBK reading of
+    # the whole line would swallow): the span search decides
+    whole_utf8 = {c.chain[1] for c in hyps if c.chain[0] == "utf-8"}
+    if any(utf8 and name not in whole_utf8 for name, utf8 in allowed):
         return None
     deep: list[Candidate] = []
     for c in hyps:

@@ -78,6 +78,13 @@ def _seeds() -> frozenset[str]:
     return strong_set() | weak_set()
 
 
+def ftfy_bad(text: str) -> bool:
+    """Does ftfy's badness measure call ``text`` mojibake?"""
+    from ftfy.badness import is_bad
+
+    return bool(is_bad(text))
+
+
 def fix_gaps(line: str, offset: int, taken: list[tuple[int, int]]) -> list[Fix]:
     """ftfy's fixes for the parts of ``line`` outside ``taken`` spans."""
     seeds = _seeds()

@@ -32,6 +32,11 @@ def replay(fix: Fix) -> str:
         import ftfy
 
         return ftfy.apply_plan(fix.before, [(a, b) for a, b in fix.steps])
+    if fix.kind == "composite":
+        s = fix.before
+        for p in fix.passes:
+            s = apply_plan(s, p)
+        return s
     s = fix.before
     for _orig, dec, member in reversed(_layers(fix)):
         s = DECODERS[dec].encode(s).decode(member)
