@@ -165,10 +165,14 @@ def fast_regexes() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], r
     for lead_chars, cont in fast["utf8"].values():
         lead += _unpack(lead_chars)
         branches.append(f"(?<={_fast_class(lead_chars)}){_fast_class(cont)}")
+    high_classes: list[str] = []
     for high, upper in fast["legacy"].values():
         lead += _unpack(high)
         h, u = _fast_class(high), _fast_class(upper)
         branches.append(f"(?<={u}){h}|(?<={h}){u}|(?<={u})[\\x40-\\x7e]{u}")
+        high_classes.append(h)
+    # one lead byte three times, every other character ("âxâïâxâb")
+    branches.append(f"(?<=(?P<rep>{'|'.join(high_classes)}))[^\\x00-\\x20](?P=rep)[^\\x00-\\x20](?P=rep)")
     # a word-final "à" whose NBSP (UTF-8 C3 A0 read as Latin-1) became a space
     branches.append("(?<=[a-z]\u00c3)(?= |$)")
     lead += _unpack(cjk)

@@ -178,7 +178,8 @@ def fast_tables(weak_cjk: set[str]) -> dict[str, object]:
       letter (of Latin-1): two such characters side by side, one of them not lower-case
       ("ÖÐ", not the "çã" of Portuguese), or two non-lower-case ones around
       one ASCII trail byte ("ƒ}ƒ", "§A¦": Shift_JIS and Big5 trail bytes can
-      be ASCII).
+      be ASCII), or one of them three times, every other character
+      ("âxâïâxâb": Shift_JIS katakana read as cp437).
     """
     utf8 = {
         name: [ranges(_made(name, 0xC2, 0xF4)), ranges(_made(name, 0x80, 0xBF))]
@@ -190,10 +191,9 @@ def fast_tables(weak_cjk: set[str]) -> dict[str, object]:
         # punctuation CJK text uses freely ("……", "──", NBSP) does not count
         high = {c for c in _made(name, 0x81, 0xFE) if not _cjk_common(c)}
         if name == "cp437":
-            # its Greek and accented letters are rare GBK lead bytes; what
-            # GBK text looks like in it is box drawing ("╓╨╬─"), and Greek
-            # words must not count
-            high = {c for c in high if not c.isalpha()}
+            # its Greek letters are rare GBK lead bytes (what GBK text looks
+            # like in it is box drawing, "╓╨╬─"), and Greek words must not count
+            high = {c for c in high if not ("\u0370" <= c <= "\u03ff")}
         legacy[name] = [ranges(high), ranges({c for c in high if not _latin1_lower(c)})]
     return {
         "single": ranges(

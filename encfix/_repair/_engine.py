@@ -881,7 +881,14 @@ def choose(cands: list[Candidate], line: str | None = None) -> list[Candidate]:
             piece = 0.0
             for d in c.rivals:
                 md = marg.get(id(d), 0.0)
-                if d.chain != c.chain or d.members != c.members or md < 1e-6:
+                if d.chain != c.chain or md < 1e-6:
+                    continue
+                if d.members != c.members:
+                    # another member of the family (Shift_JIS or cp932)
+                    # reading the same bytes: the same damage, the model
+                    # picked the member
+                    if (d.start, d.end) == (c.start, c.end):
+                        c.confidence += md
                     continue
                 if d.start <= c.start and d.end >= c.end and _agrees(line, d, c):
                     c.confidence += md
@@ -1051,13 +1058,16 @@ def _whole_line(
                     hyps.append(c)
     if not hyps:
         return None
-    # a decoder whose UTF-8 runs the screen found but that cannot read the
-    # whole line as UTF-8 means part of the line is UTF-8 mojibake and part
-    # is not (correct German before Greek mojibake, which a GBK reading of
-    # the whole line would swallow): the span search decides
+    # a single-byte decoder that cannot read the whole line as UTF-8 but
+    # makes long UTF-8 runs of part of it means part of the line is UTF-8
+    # mojibake and part is not (correct German before Greek mojibake, which
+    # a GBK reading of the whole line would swallow): the span search decides
     whole_utf8 = {c.chain[1] for c in hyps if c.chain[0] == "utf-8"}
-    if any(utf8 and name not in whole_utf8 for name, utf8 in allowed):
-        return None
+    for name, utf8 in allowed:
+        if utf8 and name not in whole_utf8 and not DECODERS[name].multibyte:
+            data = core.encode("encfix-" + name, "replace")
+            if any(m.end() - m.start() >= WHOLE_UTF8_RUN for m in _UTF8_RUN.finditer(data)):
+                return None
     deep: list[Candidate] = []
     for c in hyps:
         if c.chain[0] == "utf-8" and c.chain[1] in _TRANSPORT:
@@ -1095,6 +1105,9 @@ def _whole_line(
 #: bytes of well-formed multi-byte UTF-8 a neighbourhood must hold (two CJK
 #: characters) unless it is an accented letter read as CJK inside a Latin word
 MIN_UTF8_RUN = 6
+#: bytes of well-formed multi-byte UTF-8 that stop the whole-line shortcut
+#: (random high bytes make runs of two or four)
+WHOLE_UTF8_RUN = 8
 #: Python codecs that re-encode text cheaply (with replacement) for screening
 _SCREEN_CODEC = {
     "gbk": "gb18030",
