@@ -29,7 +29,7 @@ _HAN = "\u4e00-\u9fff"
 #: one or two CJK characters inside a Latin word, or ending a lower-case one:
 #: how a double-byte decoder reads UTF-8 accented letters ("rembours챕s",
 #: "caff猫 vicino", "Le caf辿 de")
-SANDWICH = f"[A-Za-z]([{_CJK}]{{1,2}})[A-Za-z]|[a-z]([{_CJK}])(?=[ ,.;:!?])"
+SANDWICH = f"[A-Za-z]([{_CJK}]{{1,2}})[A-Za-z]|[a-z]([{_CJK}]{{1,2}})(?=[ ,.;:!?]|$)"
 SANDWICH_RE = re.compile(SANDWICH)
 
 
@@ -77,6 +77,21 @@ def _korean_class() -> str:
     packed = _data()["korean_as_gbk"]
     assert isinstance(packed, str)
     return _class([(ord(packed[i]), ord(packed[i + 1])) for i in range(0, len(packed), 2)])
+
+
+@lru_cache(maxsize=1)
+def word_regex() -> re.Pattern[str]:
+    """A whole word of the characters double-byte decoders make of UTF-8's
+    Greek and Cyrillic letters (group 1): such text read as CJK
+    ("袪邪斜芯褌邪 薪邪写")."""
+    pairs = _class(_packed("utf8_word_pairs"))
+    return re.compile(f"(?:^|(?<=[ \\n(\"']))([{pairs}]{{3,}})(?=[ \\n,.!?:;)\"']|$)", re.MULTILINE)
+
+
+def _starts_suspicious(text: str) -> bool:
+    """The fast path's patterns that need a character before them, at the
+    very start of ``text``."""
+    return spaced_regex().match(text) is not None or word_regex().match(text) is not None
 
 
 @lru_cache(maxsize=1)
@@ -180,20 +195,23 @@ def fast_regexes() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], r
     branches.append(f"(?<={w})(?=[^\\x00-\\x7f]?{w})")
     seeds = _class([(a, min(b, 0xFFFF)) for a, b in _merge(lead) if a <= 0xFFFF])
     pairs = _class(_packed("utf8_pairs"))
+    words = _class(_packed("utf8_word_pairs"))
     k = _korean_class()
     patterns = (
         # accented letters read as CJK inside or ending a Latin word
-        f"(?<=[A-Za-z])(?:[{pairs}]{{1,2}}[A-Za-z]|(?<=[a-z])[{pairs}](?=[ ,.;:!?]))",
+        f"(?<=[A-Za-z])(?:[{pairs}]{{1,2}}[A-Za-z]|(?<=[a-z])[{pairs}]{{1,2}}(?=[ ,.;:!?\\n]|\\Z))",
         # ... or standing alone after one ("voil\u00e0 \ud6aa la")
         f"(?<=[a-z][ ,;:])[{pairs}]{{1,2}}(?=[ a-z0-9,.;:!?])",
         # Korean word spacing read as Chinese
         f"(?P<ko>(?<=[ \\n])[{k}]{{1,6}}[.,!?]? [{k}])",
+        # a whole word of them: Cyrillic, Greek or accented text read as CJK
+        f"(?P<word>(?<=[ \\n(\"'])[{words}]{{3,}}(?=[ \\n,.!?:;)\"']|\\Z))",
     )
     return (
         re.compile(f"[{seeds}](?:{'|'.join(branches)})"),
         re.compile(f"[{pairs}]"),
-        re.compile(f"[A-Za-z ,;:\\n](?:{'|'.join(patterns)})"),
-        re.compile(f"[ \\n]{patterns[2]}"),
+        re.compile(f"[A-Za-z ,;:\\n(\"'](?:{'|'.join(patterns)})"),
+        re.compile(f"[ \\n(\"'](?:{patterns[2]}|{patterns[3]})"),
     )
 
 
@@ -266,7 +284,7 @@ def _next_pattern(text: str, pos: int, rx: re.Pattern[str], whole_lines: bool = 
         if m is None:
             return -1
         i = m.start()
-        if not whole_lines or m.group("ko") is not None or latin_line(_line_at(text, i)):
+        if not whole_lines or m.group("ko") or m.group("word") or latin_line(_line_at(text, i)):
             return i + 1 if text[i] == "\n" else i
         pos = i + 1
 
@@ -274,7 +292,7 @@ def _next_pattern(text: str, pos: int, rx: re.Pattern[str], whole_lines: bool = 
 def weak_pairs_only(line: str) -> list[tuple[int, int]] | None:
     """The weak seed pairs that made the fast path flag ``line``, as
     (i, j) positions, when nothing else did; else None."""
-    if spaced_regex().match(line) or _next_pattern(line, 0, _pattern_regex(line)) >= 0:
+    if _starts_suspicious(line) or _next_pattern(line, 0, _pattern_regex(line)) >= 0:
         return None
     rx = fast_regexes()[0]
     weak = _cjk_weak()
@@ -305,7 +323,7 @@ def find_suspicious(text: str, pos: int = 0, *, whole_lines: bool = True) -> int
     closer look, or -1: the fast path.  ``whole_lines=False`` says ``text``
     is a fragment of a line, too short to tell whether the line is Latin
     text: CJK characters in Latin words then count wherever they are."""
-    if pos == 0 and spaced_regex().match(text):
+    if pos == 0 and _starts_suspicious(text):
         return 0
     best = _next_seed(text, pos)
     i = _next_pattern(text, pos, _pattern_regex(text), whole_lines)
@@ -377,7 +395,7 @@ def suspicious_lines(text: str) -> Iterator[tuple[int, int]]:
         partial(_next_pattern, text, rx=_pattern_regex(text)),
     ]
     hits = [scan(0) for scan in scanners]
-    if spaced_regex().match(text):
+    if _starts_suspicious(text):
         hits.append(0)
     pos = 0
     while True:

@@ -122,7 +122,7 @@ def korean_as_gbk() -> set[str]:
     return out
 
 
-def utf8_pairs() -> set[str]:
+def utf8_pairs(leads: range = range(0xC2, 0xE0)) -> set[str]:
     """What the double-byte decoders make of a UTF-8 two-byte sequence
     (lead C2-DF, continuation 80-BF): an accented Latin letter, Greek or
     Cyrillic, read as one CJK character ("caf辿", "rembours챕s")."""
@@ -130,7 +130,7 @@ def utf8_pairs() -> set[str]:
     for dec in DECODERS.values():
         if not dec.multibyte:
             continue
-        for lead in range(0xC2, 0xE0):
+        for lead in leads:
             for trail in range(0x80, 0xC0):
                 with contextlib.suppress(UnicodeDecodeError):
                     text = dec.decode(bytes([lead, trail]))
@@ -230,6 +230,8 @@ def build() -> dict[str, object]:
     return {
         "korean_as_gbk": ranges(korean_as_gbk()),
         "utf8_pairs": ranges(utf8_pairs()),
+        # Greek and Cyrillic letters (UTF-8 leads CD-D3): whole words of them
+        "utf8_word_pairs": ranges(utf8_pairs(range(0xCD, 0xD4))),
         "fast": fast_tables(weak_cjk),
         "generator_sha256_16": hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16],
         "model": model.model_info()["files"],

@@ -45,6 +45,7 @@ from encfix._detect._tables import (
     spaced_regex,
     strong_set,
     weak_set,
+    word_regex,
 )
 from encfix._repair._chains import BASE_COST, ROUND_COST, Chain, chains_for_decoder
 from encfix._repair._latin import is_latin_chain
@@ -351,6 +352,10 @@ def clusters(line: str) -> list[Cluster]:
         # in Latin text any CJK character is worth a look: accented letters
         # read as CJK start words, end them, or stand alone ("횪", "贈825")
         sandwiched.update(m.start() for m in _CJK_CHAR.finditer(line))
+    # whole words of what CJK decoders make of UTF-8 two-byte sequences:
+    # Cyrillic or Greek read as CJK ("袪邪斜芯褌邪")
+    for m in word_regex().finditer(line):
+        sandwiched.update(range(*m.span(1)))
     seeds.extend(sandwiched)
     spaced: set[int] = set()
     for m in spaced_regex().finditer(line):
