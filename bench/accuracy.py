@@ -170,10 +170,12 @@ def run(
             "errors": len(errors),
             "error_examples": [e for e in errors if e][:20],
         }
-        log(f"{name}: exact {exact}/{total} ({exact / max(total, 1):.2%}), embedded {emb}/{total}, "
+        log(
+            f"{name}: exact {exact}/{total} ({exact / max(total, 1):.2%}), embedded {emb}/{total}, "
             f"extra chains {x_exact}/{x_total}, "
             f"clean changed {len(changed)}/{len(clean)}, {t_garbled:.1f}s + {t_clean:.1f}s"
-            + (f", {len(errors)} EXCEPTIONS" if errors else ""))
+            + (f", {len(errors)} EXCEPTIONS" if errors else "")
+        )
         for key, (n, ok, em) in sorted(per_chain.items()):
             if ok < n or em < n:
                 log(f"   {key:40s} {ok}/{n} emb {em}/{n}")

@@ -77,7 +77,8 @@ def accuracy_section(acc: dict[str, Any]) -> list[str]:
         "the whole text must come back exactly.",
         "",
         "| chain group | chains | samples | "
-        + " | ".join(f"{t} isolated | {t} embedded" for t in tools) + " |",
+        + " | ".join(f"{t} isolated | {t} embedded" for t in tools)
+        + " |",
         "|---|--:|--:|" + "--:|--:|" * len(tools),
     ]
     for group, chains in acc["groups"].items():
@@ -134,40 +135,73 @@ def speed_section(sp: dict[str, Any], run_rss: float | None = None) -> list[str]
                 cells.append(_mbs(st["mb_s_best"]) if "mb_s_best" in st else ("error" if st else NONE))
             e, f = m["tools"].get("encfix", {}), m["tools"].get("ftfy.fix_text", {})
             ratio = f"{f['best_s'] / e['best_s']:.2f}{TIMES}" if "best_s" in e and "best_s" in f else NONE
-            row = (f"| {wl['label']}, {mode.replace('_', ' ')} | {wl['lines']} | {_size(m['bytes'])} | "
-                   + " | ".join(cells) + f" | {ratio} |")
+            row = (
+                f"| {wl['label']}, {mode.replace('_', ' ')} | {wl['lines']} | {_size(m['bytes'])} | "
+                + " | ".join(cells)
+                + f" | {ratio} |"
+            )
             (per_chain if key.startswith("garbled:") else out).append(row)
     mix = sp.get("inputs", {}).get("garbled_mix_timed", {})
     if mix:
-        out += ["", "Garbled mix (lines per chain, innermost first): "
-                + ", ".join(f"{c} {n}" for c, n in sorted(mix.items(), key=lambda kv: -kv[1])) + "."]
+        out += [
+            "",
+            "Garbled mix (lines per chain, innermost first): "
+            + ", ".join(f"{c} {n}" for c, n in sorted(mix.items(), key=lambda kv: -kv[1]))
+            + ".",
+        ]
     if per_chain:
-        out += ["", "Garbled text by chain (per document):", "",
-                "| chain | lines | input | " + " | ".join(tools) + " | encfix / fix_text |",
-                "|---|--:|--:|" + "--:|" * len(tools) + "--:|"]
+        out += [
+            "",
+            "Garbled text by chain (per document):",
+            "",
+            "| chain | lines | input | " + " | ".join(tools) + " | encfix / fix_text |",
+            "|---|--:|--:|" + "--:|" * len(tools) + "--:|",
+        ]
         out += [r.replace("| garbled ", "| ", 1).replace(", per document |", " |", 1) for r in per_chain]
-    errs = [f"{t} on {wl['label']} ({mode.replace('_', ' ')}): {st['error']}"
-            for wl in sp["workloads"].values() for mode, m in wl["modes"].items()
-            for t, st in m["tools"].items() if st.get("error")]
+    errs = [
+        f"{t} on {wl['label']} ({mode.replace('_', ' ')}): {st['error']}"
+        for wl in sp["workloads"].values()
+        for mode, m in wl["modes"].items()
+        for t, st in m["tools"].items()
+        if st.get("error")
+    ]
     if errs:
         out += ["", "Errors: " + "; ".join(errs) + "."]
     cli = sp.get("cli")
     if cli:
-        out += ["", "#### Command line", "",
-                f"Wall time over {cli['startup']['encfix fix']['runs']} runs, after one discarded run.",
-                "", "| command | median | min |", "|---|--:|--:|"]
-        shown = {"encfix fix": "echo 'ÖÐÎÄ' \\| encfix fix", "python -c pass": "python -c pass",
-                 "ftfy (CLI)": "echo 'ÖÐÎÄ' \\| ftfy"}
+        out += [
+            "",
+            "#### Command line",
+            "",
+            f"Wall time over {cli['startup']['encfix fix']['runs']} runs, after one discarded run.",
+            "",
+            "| command | median | min |",
+            "|---|--:|--:|",
+        ]
+        shown = {
+            "encfix fix": "echo 'ÖÐÎÄ' \\| encfix fix",
+            "python -c pass": "python -c pass",
+            "ftfy (CLI)": "echo 'ÖÐÎÄ' \\| ftfy",
+        }
         for name, st in cli["startup"].items():
             failed = "" if st["returncode"] == 0 else f" (**failed**, exit status {st['returncode']})"
-            out.append(f"| `{shown.get(name, name)}`{failed} | {st['median_s'] * 1000:.0f} ms "
-                       f"| {st['min_s'] * 1000:.0f} ms |")
+            out.append(
+                f"| `{shown.get(name, name)}`{failed} | {st['median_s'] * 1000:.0f} ms "
+                f"| {st['min_s'] * 1000:.0f} ms |"
+            )
         acc = cli["acceptance"]
         ok = sum(a["ok"] for a in acc)
-        shown_acc = [f"`{a['input']}` → `{a['output']}`" + ("" if a["ok"] else
-                     f" (**wrong**: want `{a['expected']}`, exit status {a['returncode']})") for a in acc]
-        out += ["", f"Acceptance examples through `encfix fix`: {ok}/{len(acc)} correct ("
-                + ", ".join(shown_acc) + ")."]
+        shown_acc = [
+            f"`{a['input']}` → `{a['output']}`"
+            + ("" if a["ok"] else f" (**wrong**: want `{a['expected']}`, exit status {a['returncode']})")
+            for a in acc
+        ]
+        out += [
+            "",
+            f"Acceptance examples through `encfix fix`: {ok}/{len(acc)} correct ("
+            + ", ".join(shown_acc)
+            + ").",
+        ]
     rss = run_rss or sp.get("peak_rss_mb", {}).get("self")
     cli_rss = (cli or {}).get("startup", {}).get("encfix fix", {}).get("peak_rss_mb")
     if rss:
@@ -218,8 +252,10 @@ def main() -> int:
         return 1
     new = replace_between(text, body)
     if new is None:
-        print(f"error: {args.readme} has no {START} ... {END} markers (in that order); nothing written.",
-              file=sys.stderr)
+        print(
+            f"error: {args.readme} has no {START} ... {END} markers (in that order); nothing written.",
+            file=sys.stderr,
+        )
         return 1
     if new != text:
         args.readme.write_text(new, encoding="utf-8")

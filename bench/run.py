@@ -86,14 +86,18 @@ def machine_info() -> dict[str, Any]:
 
 
 def accuracy_summary(acc: dict[str, Any]) -> list[str]:
-    lines = [f"accuracy: {acc['samples']} garbled samples (up to {acc['limit']} per chain), "
-             f"{acc['clean_segments']} clean segments"]
+    lines = [
+        f"accuracy: {acc['samples']} garbled samples (up to {acc['limit']} per chain), "
+        f"{acc['clean_segments']} clean segments"
+    ]
     for name, t in acc["tools"].items():
         total = max(t["total"], 1)
         err = f", {t['errors']} EXCEPTIONS" if t.get("errors") else ""
-        lines.append(f"   {name:18s} exact {t['exact']}/{t['total']} ({t['exact'] / total:.1%})  "
-                     f"embedded {t['embedded']}/{t['total']} ({t['embedded'] / total:.1%})  "
-                     f"clean changed {t['clean_changed']}/{acc['clean_segments']}{err}")
+        lines.append(
+            f"   {name:18s} exact {t['exact']}/{t['total']} ({t['exact'] / total:.1%})  "
+            f"embedded {t['embedded']}/{t['total']} ({t['embedded'] / total:.1%})  "
+            f"clean changed {t['clean_changed']}/{acc['clean_segments']}{err}"
+        )
     lines.append("   per chain group, exact isolated / embedded:")
     for group in acc["groups"]:
         cells = []
@@ -107,10 +111,15 @@ def accuracy_summary(acc: dict[str, Any]) -> list[str]:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--limit", type=int, default=None,
-                    help="accuracy samples per chain (default 30; --quick 5)")
-    ap.add_argument("--out", type=Path, default=None,
-                    help="results file (default bench/results/latest.json, --quick: quick.json)")
+    ap.add_argument(
+        "--limit", type=int, default=None, help="accuracy samples per chain (default 30; --quick 5)"
+    )
+    ap.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="results file (default bench/results/latest.json, --quick: quick.json)",
+    )
     ap.add_argument("--no-accuracy", action="store_true")
     ap.add_argument("--no-speed", action="store_true")
     ap.add_argument("--verbose", action="store_true", help="print accuracy's per-chain failure lines too")
@@ -118,8 +127,11 @@ def main() -> int:
     args = ap.parse_args()
     speed.resolve(args)
     if not available():
-        print(f"skipped: {CORPORA} is absent; the benchmark measures on those shared corpora "
-              "and cannot run without them.", file=sys.stderr)
+        print(
+            f"skipped: {CORPORA} is absent; the benchmark measures on those shared corpora "
+            "and cannot run without them.",
+            file=sys.stderr,
+        )
         return 2
     if args.limit is None:
         args.limit = 5 if args.quick else 30
@@ -157,8 +169,10 @@ def main() -> int:
     print()
     print("== summary ==")
     dirty = ", uncommitted changes" if m["git"]["dirty"] else ""
-    print(f"{m['date']}  Python {m['python']}  {m['cpu']} x{m['nproc']}  "
-          f"encfix {m['versions']['encfix']} (git {m['git']['commit']}{dirty})  ftfy {m['versions']['ftfy']}")
+    print(
+        f"{m['date']}  Python {m['python']}  {m['cpu']} x{m['nproc']}  "
+        f"encfix {m['versions']['encfix']} (git {m['git']['commit']}{dirty})  ftfy {m['versions']['ftfy']}"
+    )
     if "accuracy" in results:
         for line in accuracy_summary(results["accuracy"]):
             print(line)
@@ -169,8 +183,10 @@ def main() -> int:
         print(f"accuracy took {results['accuracy']['seconds']:.0f} s", end="; ")
     if "speed" in results:
         print(f"speed took {results['speed']['seconds']:.0f} s", end="; ")
-    print(f"total {results['seconds']:.0f} s; peak RSS of the whole run {results['peak_rss_mb']:.0f} MB; "
-          f"wrote {out}")
+    print(
+        f"total {results['seconds']:.0f} s; peak RSS of the whole run {results['peak_rss_mb']:.0f} MB; "
+        f"wrote {out}"
+    )
     return 0
 
 

@@ -327,8 +327,14 @@ def _wall(cmd: list[str], stdin: str, runs: int) -> dict[str, Any]:
         p = subprocess.run(cmd, input=stdin.encode("utf-8"), capture_output=True, check=False)
         ts.append(time.perf_counter() - t0)
         rc = p.returncode
-    return {"command": cmd, "runs": runs, "median_s": statistics.median(ts), "min_s": min(ts),
-            "times_s": ts, "returncode": rc}
+    return {
+        "command": cmd,
+        "runs": runs,
+        "median_s": statistics.median(ts),
+        "min_s": min(ts),
+        "times_s": ts,
+        "returncode": rc,
+    }
 
 
 _RSS_PROBE = (
@@ -341,8 +347,12 @@ _RSS_PROBE = (
 def _child_rss_mb(cmd: list[str], stdin: str) -> float | None:
     """Peak RSS of ``cmd``, run from a small intermediate Python process: a child
     spawned straight from this (large) process inherits its RSS high-water mark."""
-    p = subprocess.run([sys.executable, "-c", _RSS_PROBE, *cmd], input=stdin.encode("utf-8"),
-                       capture_output=True, check=False)
+    p = subprocess.run(
+        [sys.executable, "-c", _RSS_PROBE, *cmd],
+        input=stdin.encode("utf-8"),
+        capture_output=True,
+        check=False,
+    )
     try:
         return int(p.stdout.decode().strip()) * 1024 / MB
     except ValueError:
@@ -361,9 +371,16 @@ def run_cli(runs: int) -> dict[str, Any]:
     for src, want in ACCEPTANCE:
         p = subprocess.run(cmd, input=(src + "\n").encode("utf-8"), capture_output=True, check=False)
         got = p.stdout.decode("utf-8", "replace").rstrip("\n")
-        acc.append({"input": src, "expected": want, "output": got, "returncode": p.returncode,
-                    "ok": got == want and p.returncode == 0,
-                    "stderr": p.stderr.decode("utf-8", "replace").strip()[:300]})
+        acc.append(
+            {
+                "input": src,
+                "expected": want,
+                "output": got,
+                "returncode": p.returncode,
+                "ok": got == want and p.returncode == 0,
+                "stderr": p.stderr.decode("utf-8", "replace").strip()[:300],
+            }
+        )
     return {"startup": res, "acceptance": acc}
 
 
@@ -401,27 +418,40 @@ def summary_lines(res: dict[str, Any]) -> list[str]:
             st = m["tools"].get(n, {})
             cells.append(f"{n} {st['lines_ok']}/{st['lines']}" if "lines_ok" in st else f"{n} -")
         lines.append(f"   {wl['label']:42s} " + ", ".join(cells))
-    errs = [(k, mode, n, st["error"]) for k, wl in res["workloads"].items() for mode, m in wl["modes"].items()
-            for n, st in m["tools"].items() if st.get("error")]
+    errs = [
+        (k, mode, n, st["error"])
+        for k, wl in res["workloads"].items()
+        for mode, m in wl["modes"].items()
+        for n, st in m["tools"].items()
+        if st.get("error")
+    ]
     for k, mode, n, err in errs:
         lines.append(f"   ERROR {n} on {k}/{mode}: {err}")
-    lines.append("warm-up (first call, includes lazy loading): "
-                 + ", ".join(f"{n} {s:.2f}s" for n, s in res["warmup_s"].items()))
+    lines.append(
+        "warm-up (first call, includes lazy loading): "
+        + ", ".join(f"{n} {s:.2f}s" for n, s in res["warmup_s"].items())
+    )
     cli = res.get("cli")
     if cli:
         for name, st in cli["startup"].items():
             rc = st["returncode"]
             bad = "" if rc == 0 else " -- FAILED, the time is of a failing run"
-            lines.append(f"CLI start-up {name:16s} median {st['median_s'] * 1000:6.0f} ms, "
-                         f"min {st['min_s'] * 1000:6.0f} ms over {st['runs']} runs (exit {rc}){bad}")
+            lines.append(
+                f"CLI start-up {name:16s} median {st['median_s'] * 1000:6.0f} ms, "
+                f"min {st['min_s'] * 1000:6.0f} ms over {st['runs']} runs (exit {rc}){bad}"
+            )
         for a in cli["acceptance"]:
             mark = "ok  " if a["ok"] else "FAIL"
-            lines.append(f"   {mark} encfix fix: {a['input']} -> {a['output']!r} (want {a['expected']})"
-                         + ("" if a["ok"] else f"; exit {a['returncode']}, stderr: {a['stderr']}"))
+            lines.append(
+                f"   {mark} encfix fix: {a['input']} -> {a['output']!r} (want {a['expected']})"
+                + ("" if a["ok"] else f"; exit {a['returncode']}, stderr: {a['stderr']}")
+            )
     rss = res["peak_rss_mb"]["self"]
     cli_rss = (cli or {}).get("startup", {}).get("encfix fix", {}).get("peak_rss_mb")
-    lines.append(f"peak RSS: bench process (corpora, encfix and ftfy loaded) {rss:.0f} MB"
-                 + (f"; encfix CLI fixing one line {cli_rss:.0f} MB" if cli_rss else ""))
+    lines.append(
+        f"peak RSS: bench process (corpora, encfix and ftfy loaded) {rss:.0f} MB"
+        + (f"; encfix CLI fixing one line {cli_rss:.0f} MB" if cli_rss else "")
+    )
     return lines
 
 
@@ -449,8 +479,15 @@ def run(args: argparse.Namespace, log: Callable[..., Any] = print) -> dict[str, 
         "mix": [chain_name(c) for c in MIX],
         "warmup_s": warm,
     }
-    res["workloads"] = run_speed(workloads, fns, repeats=args.repeats, doc_lines=args.doc_lines,
-                                 min_time=args.min_time, budget=args.budget, log=log)
+    res["workloads"] = run_speed(
+        workloads,
+        fns,
+        repeats=args.repeats,
+        doc_lines=args.doc_lines,
+        min_time=args.min_time,
+        budget=args.budget,
+        log=log,
+    )
     if args.cli_runs > 0:
         log("CLI start-up ...")
         res["cli"] = run_cli(args.cli_runs)
@@ -462,17 +499,37 @@ def run(args: argparse.Namespace, log: Callable[..., Any] = print) -> dict[str, 
 def add_arguments(ap: argparse.ArgumentParser) -> None:
     ap.add_argument("--quick", action="store_true", help="small inputs, for a fast smoke run")
     ap.add_argument("--repeats", type=int, default=3)
-    ap.add_argument("--clean-lines", type=int, default=None,
-                    help="CJK segments for the clean workload (0 = all; default all, --quick 1500)")
-    ap.add_argument("--garbled-lines", type=int, default=None,
-                    help="garbled lines timed (0 = all; default 6000, --quick 300)")
-    ap.add_argument("--per-chain-lines", type=int, default=None,
-                    help="lines per chain in the per-chain breakdown (default 300, --quick 0 = skip)")
+    ap.add_argument(
+        "--clean-lines",
+        type=int,
+        default=None,
+        help="CJK segments for the clean workload (0 = all; default all, --quick 1500)",
+    )
+    ap.add_argument(
+        "--garbled-lines",
+        type=int,
+        default=None,
+        help="garbled lines timed (0 = all; default 6000, --quick 300)",
+    )
+    ap.add_argument(
+        "--per-chain-lines",
+        type=int,
+        default=None,
+        help="lines per chain in the per-chain breakdown (default 300, --quick 0 = skip)",
+    )
     ap.add_argument("--doc-lines", type=int, default=100, help="lines per document")
-    ap.add_argument("--min-time", type=float, default=None,
-                    help="loop passes shorter than this (s) and average; default 0.2, --quick 0.05")
-    ap.add_argument("--budget", type=float, default=300.0,
-                    help="give up on a tool/workload whose single pass exceeds this many seconds")
+    ap.add_argument(
+        "--min-time",
+        type=float,
+        default=None,
+        help="loop passes shorter than this (s) and average; default 0.2, --quick 0.05",
+    )
+    ap.add_argument(
+        "--budget",
+        type=float,
+        default=300.0,
+        help="give up on a tool/workload whose single pass exceeds this many seconds",
+    )
     ap.add_argument("--cli-runs", type=int, default=None, help="CLI start-up runs (default 10, --quick 3)")
 
 

@@ -42,8 +42,7 @@ def test_model_files_match_their_recorded_hashes() -> None:
 
 def test_model_was_built_by_the_committed_generator() -> None:
     assert _meta()["generator_sha256_16"] == build_data.script_hash(), (
-        "encfix/model/build_data.py changed since the model was built: "
-        "run python -m encfix.model.build_data"
+        "encfix/model/build_data.py changed since the model was built: run python -m encfix.model.build_data"
     )
 
 

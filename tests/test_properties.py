@@ -200,8 +200,7 @@ def test_clean_alphabet_text_unchanged(text: str) -> None:
     (
         "Wczoraj kupiłem świeży chleb w piekarni obok dworca. ┬┐D├│nde est├í la biblioteca p├║blica"
         " m├ís cercana?",
-        "Wczoraj kupiłem świeży chleb w piekarni obok dworca. ¿Dónde está la biblioteca pública"
-        " más cercana?",
+        "Wczoraj kupiłem świeży chleb w piekarni obok dworca. ¿Dónde está la biblioteca pública más cercana?",
         ("utf-8", "cp437"),
     )
 )
