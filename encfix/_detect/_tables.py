@@ -153,11 +153,14 @@ def _unpack(packed: str) -> list[tuple[int, int]]:
     return [(ord(packed[i]), ord(packed[i + 1])) for i in range(0, len(packed), 2)]
 
 
-@lru_cache(maxsize=1)
-def fast_regexes() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
-    """The fast path's scanners (see the module docstring): seeds; the
-    presence test for the Latin patterns; the Latin and Korean patterns; the
-    Korean pattern alone (for text the presence test clears).
+#: the fast path's regexes, by name, in :func:`fast_regexes`' order
+FAST_NAMES = ("seeds", "pairs", "patterns", "patterns_without_latin")
+
+
+def fast_sources(data: dict[str, object]) -> dict[str, str]:
+    """Sources of the fast path's regexes, built from the tables ``data``
+    (``build_tables`` stores them in ``tables.json``: building them takes a
+    twentieth of a second, which every run of the CLI would pay).
 
     Each regex starts with one character class, so ``sre`` skips everything
     outside it in C; the checks that follow are lookbehinds on the character
@@ -167,10 +170,11 @@ def fast_regexes() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], r
     UTF-8 lead read by a single-byte decoder followed by a continuation read
     by the same one; two high-byte characters of a legacy CJK text read by a
     single-byte decoder; and last a weak CJK seed with another at most one
-    non-ASCII character further (confirmed by :func:`weak_pair`).  Only the
-    Basic Multilingual Plane is scanned; the few seeds beyond it (HKSCS) are
-    found by the span search once a line is looked at."""
-    fast = _data()["fast"]
+    non-ASCII character further (confirmed by :func:`weak_pair`; the branch
+    does not test the lead itself, its class is the largest).  Only the Basic
+    Multilingual Plane is scanned; the few seeds beyond it (HKSCS) are found
+    by the span search once a line is looked at."""
+    fast = data["fast"]
     assert isinstance(fast, dict)
     lead: list[tuple[int, int]] = []
     branches = []
@@ -192,11 +196,11 @@ def fast_regexes() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], r
     branches.append("(?<=[a-z]\u00c3)(?= |$)")
     lead += _unpack(cjk)
     w = _fast_class(cjk)
-    branches.append(f"(?<={w})(?=[^\\x00-\\x7f]?{w})")
+    branches.append(f"(?=[^\\x00-\\x7f]?{w})")
     seeds = _class([(a, min(b, 0xFFFF)) for a, b in _merge(lead) if a <= 0xFFFF])
-    pairs = _class(_packed("utf8_pairs"))
-    words = _class(_packed("utf8_word_pairs"))
-    k = _korean_class()
+    pairs = _class(_unpack(str(data["utf8_pairs"])))
+    words = _class(_unpack(str(data["utf8_word_pairs"])))
+    k = _class(_unpack(str(data["korean_as_gbk"])))
     patterns = (
         # accented letters read as CJK inside or ending a Latin word
         f"(?<=[A-Za-z])(?:[{pairs}]{{1,2}}[A-Za-z]|(?<=[a-z])[{pairs}]{{1,2}}(?=[ ,.;:!?\\n]|\\Z))",
@@ -207,12 +211,34 @@ def fast_regexes() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], r
         # a whole word of them: Cyrillic, Greek or accented text read as CJK
         f"(?P<word>(?<=[ \\n(\"'])[{words}]{{3,}}(?=[ \\n,.!?:;)\"']|\\Z))",
     )
-    return (
-        re.compile(f"[{seeds}](?:{'|'.join(branches)})"),
-        re.compile(f"[{pairs}]"),
-        re.compile(f"[A-Za-z ,;:\\n(\"'](?:{'|'.join(patterns)})"),
-        re.compile(f"[ \\n(\"'](?:{patterns[2]}|{patterns[3]})"),
+    sources = (
+        f"[{seeds}](?:{'|'.join(branches)})",
+        f"[{pairs}]",
+        f"[A-Za-z ,;:\\n(\"'](?:{'|'.join(patterns)})",
+        f"[ \\n(\"'](?:{patterns[2]}|{patterns[3]})",
     )
+    return dict(zip(FAST_NAMES, sources, strict=True))
+
+
+@lru_cache(maxsize=1)
+def fast_regexes() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    """The fast path's scanners (see :func:`fast_sources`): seeds; the
+    presence test for the Latin patterns; the Latin and Korean patterns; the
+    Korean and word patterns alone (for text the presence test clears)."""
+    sources = _data()["fast_patterns"]
+    assert isinstance(sources, dict)
+    seeds, pairs, patterns, without_latin = (re.compile(sources[n]) for n in FAST_NAMES)
+    return seeds, pairs, patterns, without_latin
+
+
+@lru_cache(maxsize=1)
+def _singles() -> frozenset[str]:
+    """Leads whose one-character matches of the seed regex are suspicious:
+    the ``single`` class, and the "Ã" of a lost NBSP (every other
+    one-character match is a weak CJK seed, for :func:`weak_pair`)."""
+    fast = _data()["fast"]
+    assert isinstance(fast, dict)
+    return frozenset(chr(c) for a, b in _unpack(fast["single"]) for c in range(a, b + 1)) | {"\u00c3"}
 
 
 @lru_cache(maxsize=1)
@@ -255,7 +281,7 @@ def _next_seed(text: str, pos: int) -> int:
         end = m.end()
         if end > i + 2 or (end == i + 2 and text[i + 1] != ch):
             return i
-        if end == i + 1 and (ch not in weak or weak_pair(text, i)):
+        if end == i + 1 and ((ch in weak and weak_pair(text, i)) or ch in _singles()):
             return i
         # a weak seed alone, or a run of one symbol ("━━━", "──"): decoration
         pos = i + 1
@@ -305,9 +331,9 @@ def weak_pairs_only(line: str) -> list[tuple[int, int]] | None:
         i = m.start()
         ch = line[i]
         end = m.end()
-        if end > i + 2 or (end == i + 2 and line[i + 1] != ch) or (end == i + 1 and ch not in weak):
+        if end > i + 2 or (end == i + 2 and line[i + 1] != ch) or (end == i + 1 and ch in _singles()):
             return None
-        if end == i + 1 and weak_pair(line, i):
+        if end == i + 1 and ch in weak and weak_pair(line, i):
             j = i + 1 if line[i + 1] in weak and line[i + 1] != ch else i + 2
             out.append((i, j))
         pos = i + 1

@@ -26,6 +26,7 @@ import json
 import sys
 from pathlib import Path
 
+from encfix._detect._tables import fast_sources
 from encfix.codecs import DECODERS
 from encfix.model._classes import char_class
 
@@ -227,7 +228,7 @@ def build() -> dict[str, object]:
             "strong": ranges(strong),
             "weak": ranges(sus - strong),
         }
-    return {
+    data: dict[str, object] = {
         "korean_as_gbk": ranges(korean_as_gbk()),
         "utf8_pairs": ranges(utf8_pairs()),
         # Greek and Cyrillic letters (UTF-8 leads CD-D3): whole words of them
@@ -238,6 +239,8 @@ def build() -> dict[str, object]:
         "common_cost": COMMON_COST,
         "decoders": decoders,
     }
+    data["fast_patterns"] = fast_sources(data)
+    return data
 
 
 def render(data: dict[str, object]) -> str:
