@@ -23,17 +23,34 @@ class Options:
         also repair Latin-script mojibake with ftfy's heuristics (ftfy's
         ``fix_encoding`` steps only -- never its width folding, quote
         uncurling or NFKC).
+    ``lossy``
+        also repair mojibake that lost bytes on the way (``U+FFFD``, ``?``,
+        dropped characters, streams read out of step), filling the lost
+        bytes in with the language model.
+    ``placeholder``
+        what a lossy repair leaves where the model cannot tell which
+        character was lost (one character).
+    ``guess_confidence``
+        a guessed character is written only if the model gives it at least
+        this probability; otherwise ``placeholder`` is (0-1).
     """
 
     min_confidence: float = DEFAULT_MIN_CONFIDENCE
     max_rounds: int = 3
     latin: bool = True
+    lossy: bool = True
+    placeholder: str = "\ufffd"
+    guess_confidence: float = 0.5
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.min_confidence <= 1.0:
             raise ValueError(f"min_confidence must be between 0 and 1, not {self.min_confidence!r}")
         if not 1 <= self.max_rounds <= 3:
             raise ValueError(f"max_rounds must be 1, 2 or 3, not {self.max_rounds!r}")
+        if len(self.placeholder) != 1:
+            raise ValueError(f"placeholder must be one character, not {self.placeholder!r}")
+        if not 0.0 <= self.guess_confidence <= 1.0:
+            raise ValueError(f"guess_confidence must be between 0 and 1, not {self.guess_confidence!r}")
 
     @classmethod
     def build(cls, options: Options | None, overrides: dict[str, Any]) -> Options:

@@ -7,7 +7,81 @@ from typing import Any
 
 from encfix.codecs import describe_chain
 
-__all__ = ["Alternative", "Detection", "Fix", "Repair"]
+__all__ = ["Alternative", "Detection", "Fix", "Loss", "Repair"]
+
+
+#: what each loss model leaves, for descriptions
+_LOSS_WORDS = {
+    "whatwg": "lost bytes became U+FFFD (browsers)",
+    "cpython-replace": "lost bytes became U+FFFD (CPython)",
+    "whatwg-question": "lost bytes became '?'",
+    "windows-question": "lost bytes became '?' or '・' (Windows)",
+    "pua-dropped": "private-use characters dropped",
+    "slipped": "read one byte out of step",
+    "sbcs-stripped": "invisible characters dropped",
+    "sbcs-question": "undefined bytes became '?'",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Loss:
+    """How a lossy fix filled in what was lost (see ``encfix._repair._lossy``).
+
+    ``data`` is the original byte stream the fix hypothesises: decoded with
+    the fix's member it gives ``after`` (before placeholders), and pushed
+    through the wrong decoder under loss model ``model`` (then NFKC, if
+    ``nfkc``) it gives ``before``.  ``guessed`` are the positions in
+    ``after`` of characters made of guessed bytes; ``uncertain`` those the
+    model could not decide, each with its candidates and their
+    probabilities: ``after`` holds ``placeholder`` there."""
+
+    model: str
+    data: bytes
+    guessed: tuple[int, ...] = ()
+    uncertain: tuple[tuple[int, tuple[tuple[str, float], ...]], ...] = ()
+    placeholder: str = "\ufffd"
+    slip: int = -1
+    swallow: bool = False
+    nfkc: bool = False
+
+    @property
+    def description(self) -> str:
+        words = _LOSS_WORDS.get(self.model, self.model)
+        return words + (", then NFKC" if self.nfkc else "")
+
+    def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {
+            "model": self.model,
+            "data": self.data.hex(),
+            "guessed": list(self.guessed),
+            "uncertain": [
+                {"position": p, "candidates": [[c, round(q, 4)] for c, q in alts]}
+                for p, alts in self.uncertain
+            ],
+            "placeholder": self.placeholder,
+            "nfkc": self.nfkc,
+        }
+        if self.slip >= 0:
+            d["slip"] = self.slip
+        if self.swallow:
+            d["swallow"] = True
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Loss:
+        return cls(
+            model=str(d["model"]),
+            data=bytes.fromhex(str(d["data"])),
+            guessed=tuple(int(p) for p in d.get("guessed", ())),
+            uncertain=tuple(
+                (int(u["position"]), tuple((str(c), float(q)) for c, q in u["candidates"]))
+                for u in d.get("uncertain", ())
+            ),
+            placeholder=str(d.get("placeholder", "\ufffd")),
+            slip=int(d.get("slip", -1)),
+            swallow=bool(d.get("swallow", False)),
+            nfkc=bool(d.get("nfkc", False)),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,11 +110,15 @@ class Fix:
     #: tuple of fixes indexed in the text the pass was given (the first pass
     #: in ``before``); replaying them in turn turns ``before`` into ``after``
     passes: tuple[tuple[Fix, ...], ...] = ()
+    #: for a ``"lossy"`` fix: what was lost and how it was filled in
+    loss: Loss | None = None
 
     @property
     def description(self) -> str:
         if self.kind == "ftfy" and not self.chain:
             return "Latin-script repair by ftfy: " + ", ".join(f"{a} {b}" for a, b in self.steps)
+        if self.kind == "lossy" and self.loss is not None:
+            return f"{describe_chain(self.chain)}, {self.loss.description}"
         if self.kind == "composite":
             steps = (f"{f.description} (pass {i})" for i, p in enumerate(self.passes, 1) for f in p)
             return "; then ".join(steps)
@@ -64,6 +142,8 @@ class Fix:
             d["steps"] = [list(s) for s in self.steps]
         if self.passes:
             d["passes"] = [[f.to_dict() for f in p] for p in self.passes]
+        if self.loss is not None:
+            d["loss"] = self.loss.to_dict()
         return d
 
     @classmethod
@@ -80,6 +160,7 @@ class Fix:
             members=tuple(d.get("members", ())),
             steps=tuple((str(a), str(b)) for a, b in d.get("steps", ())),
             passes=tuple(tuple(cls.from_dict(dict(f)) for f in p) for p in d.get("passes", ())),
+            loss=Loss.from_dict(dict(d["loss"])) if d.get("loss") else None,
         )
 
 

@@ -28,12 +28,9 @@ CASES = [c for c in json.loads(CASES_FILE.read_text("utf-8")) if c.get("expect")
 #: a fix makes the test fail until the entry is removed)
 KNOWN_FAILURES = {
     "Lossy decoding can have plain ASCII question marks, as well": (
-        "lossy: the byte after each \"â€\" was replaced by '?', so no exact reversal exists and encfix "
-        "reads the span as Shift_JIS through MacRoman instead; filling lost bytes is issue 3"
-    ),
-    "An absolutely hopeless garble": (
-        "lower-cased multi-round mojibake; ftfy leaves it, encfix reads three two-to-four character "
-        "pieces of it as three different legacy CJK encodings (junk into fewer junk characters)"
+        "lossy: the byte after each \"â€\" was replaced by '?'; encfix's lossy search finds the "
+        "reading with curly quotes, but a lossless Shift_JIS-through-MacRoman reading of the span "
+        "outscores it"
     ),
 }
 

@@ -410,8 +410,19 @@ def non_ascii_encodable_regex(name: str) -> re.Pattern[str]:
 ASTRAL_RE = re.compile("[\U00020000-\U0003ffff]")
 
 
-def suspicious_lines(text: str) -> Iterator[tuple[int, int]]:
-    """(start, end) of every line of ``text`` the fast path flags.
+#: loss markers a lossy repair may explain: U+FFFD anywhere, "?" beside a
+#: non-ASCII character (in ASCII text it is a question mark)
+_LOSS_HINT = re.compile("\ufffd|[^\x00-\x7f]\\?|\\?[^\x00-\x7f]")
+
+
+def _next_loss(text: str, pos: int) -> int:
+    m = _LOSS_HINT.search(text, pos)
+    return -1 if m is None else m.start()
+
+
+def suspicious_lines(text: str, *, lossy: bool = False) -> Iterator[tuple[int, int]]:
+    """(start, end) of every line of ``text`` the fast path flags (with
+    ``lossy``, also lines holding loss markers).
 
     Each scanner's next hit is remembered, so every scanner passes over the
     text once."""
@@ -420,6 +431,8 @@ def suspicious_lines(text: str) -> Iterator[tuple[int, int]]:
         partial(_next_seed, text),
         partial(_next_pattern, text, rx=_pattern_regex(text)),
     ]
+    if lossy:
+        scanners.append(partial(_next_loss, text))
     hits = [scan(0) for scan in scanners]
     if _starts_suspicious(text):
         hits.append(0)

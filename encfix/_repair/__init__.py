@@ -13,7 +13,7 @@ from encfix._options import Options
 from encfix._repair import _latin
 from encfix._repair._engine import Candidate, analyse, is_latin
 from encfix._repair._plan import apply_plan, splice
-from encfix._types import Fix, Repair
+from encfix._types import Fix, Loss, Repair
 from encfix.codecs import DECODERS
 
 __all__ = ["LineResult", "analyse_line", "analyse_text", "apply_plan", "repair_text"]
@@ -21,7 +21,7 @@ __all__ = ["LineResult", "analyse_line", "analyse_text", "apply_plan", "repair_t
 
 def analyse_line(line: str, opts: Options) -> tuple[list[Candidate], list[Candidate]]:
     """(all scored candidates, chosen ones) for one line."""
-    return analyse(line, opts.max_rounds)
+    return analyse(line, opts.max_rounds, opts.lossy)
 
 
 #: where ftfy declines a Latin-script repair, encfix's own is made only when
@@ -87,7 +87,9 @@ def _superseded(f: Fix, offset: int, sure: list[Candidate]) -> bool:
     return any(offset + c.start <= a and b <= offset + c.end for c in sure)
 
 
-def _fix(line: str, offset: int, c: Candidate) -> Fix:
+def _fix(line: str, offset: int, c: Candidate, opts: Options) -> Fix:
+    if c.lossy is not None:
+        return _lossy_fix(line, offset, c, opts)
     return Fix(
         start=offset + c.start,
         end=offset + c.end,
@@ -97,6 +99,50 @@ def _fix(line: str, offset: int, c: Candidate) -> Fix:
         decoder=c.decoder,
         confidence=min(c.confidence, MAX_CONFIDENCE),
         members=c.members,
+    )
+
+
+def _lossy_fix(line: str, offset: int, c: Candidate, opts: Options) -> Fix:
+    """A lossy reading as a fix: each guessed character the model gives less
+    than ``opts.guess_confidence`` becomes the placeholder, its candidates
+    recorded.  A character's probability sums the readings of the span that
+    differ from the chosen one only in guessed characters."""
+    f = c.lossy
+    assert f is not None
+    fillers = c.fillers or [(c.after, 1.0)]
+    total = sum(p for _, p in fillers) or 1.0
+    uncertain: list[tuple[int, tuple[tuple[str, float], ...]]] = []
+    chars = list(c.after)
+    for pos in f.guessed:
+        votes: dict[str, float] = {}
+        for text, p in fillers:
+            if pos < len(text):
+                votes[text[pos]] = votes.get(text[pos], 0.0) + p / total
+        ranked = sorted(votes.items(), key=lambda kv: -kv[1])
+        if not ranked or ranked[0][0] != c.after[pos] or ranked[0][1] < opts.guess_confidence:
+            uncertain.append((pos, tuple(ranked[:3])))
+            chars[pos] = opts.placeholder
+    loss = Loss(
+        model=f.model,
+        data=f.data,
+        guessed=f.guessed,
+        uncertain=tuple(uncertain),
+        placeholder=opts.placeholder,
+        slip=f.slip,
+        swallow=f.swallow,
+        nfkc=f.chain.nfkc,
+    )
+    return Fix(
+        start=offset + c.start,
+        end=offset + c.end,
+        before=line[c.start : c.end],
+        after="".join(chars),
+        chain=c.chain,
+        decoder=c.decoder,
+        confidence=min(c.confidence, MAX_CONFIDENCE),
+        kind="lossy",
+        members=c.members,
+        loss=loss,
     )
 
 
@@ -145,7 +191,7 @@ def _line_fixes(line: str, offset: int, opts: Options) -> LineResult:
         if len(kept) < len(ftfy_fixes):
             sure = better
         ftfy_fixes = kept
-    fixes = [_fix(line, offset, c) for c in applied]
+    fixes = [_fix(line, offset, c, opts) for c in applied]
     for c in applied:
         conf *= min(c.confidence, MAX_CONFIDENCE)
     for f in ftfy_fixes:
@@ -160,7 +206,7 @@ def _line_fixes(line: str, offset: int, opts: Options) -> LineResult:
         elif c in sure or (_overrides(line, c, opts, LATIN_SUPERSEDE) and _runs(line[c.start : c.end]) > 1):
             applied.append(c)
             conf *= min(c.confidence, MAX_CONFIDENCE)
-            fixes.append(_fix(line, offset, c))
+            fixes.append(_fix(line, offset, c, opts))
     fixes.sort(key=lambda f: f.start)
     # the likeliest repair we did not make (and that no fix covers) also says
     # how sure we are the output is right
@@ -302,7 +348,7 @@ def analyse_text(text: str, opts: Options) -> list[LineResult]:
     """Per flagged line: fixes, confidence, readings not made."""
     out: list[LineResult] = []
     doc = _DocumentChain()
-    for ls, le in suspicious_lines(text):
+    for ls, le in suspicious_lines(text, lossy=opts.lossy):
         line = text[ls:le]
         if _words(line):
             continue

@@ -47,6 +47,7 @@ from encfix._detect._tables import (
     weak_set,
     word_regex,
 )
+from encfix._repair import _lossy
 from encfix._repair._chains import BASE_COST, ROUND_COST, Chain, chains_for_decoder
 from encfix._repair._latin import is_latin_chain
 from encfix.codecs import DECODERS, Decoder
@@ -202,6 +203,11 @@ class Candidate:
     #: (decoder name, byte stretch) that produced it, for variants
     origin: tuple[str, int, int, int, int] | None = None
     rivals: list[Candidate] = field(default_factory=list)
+    #: for a lossy reading: how it filled in what was lost
+    lossy: _lossy.Filled | None = None
+    #: for a chosen lossy reading: the readings that differ from it only in
+    #: guessed characters, with their probabilities (itself included)
+    fillers: list[tuple[str, float]] = field(default_factory=list)
 
 
 _CJK = "\u3400-\u9fff\uf900-\ufaff\uac00-\ud7a3\uff61-\uff9f"
@@ -421,12 +427,25 @@ class _Search:
             c.embedded_checked = True
             c.prior += embedded_cost(self.line, c)
         # canonical span: ASCII that comes out as itself at either end is not
-        # part of the repair (so equal repairs are one candidate)
+        # part of the repair (so equal repairs are one candidate); a lossy
+        # reading's span is fixed by the bytes it hypothesises
         line = self.line
-        while c.end > c.start and c.after and c.after[-1] == line[c.end - 1] and c.after[-1].isascii():
+        while (
+            c.lossy is None
+            and c.end > c.start
+            and c.after
+            and c.after[-1] == line[c.end - 1]
+            and c.after[-1].isascii()
+        ):
             c.after = c.after[:-1]
             c.end -= 1
-        while c.end > c.start and c.after and c.after[0] == line[c.start] and c.after[0].isascii():
+        while (
+            c.lossy is None
+            and c.end > c.start
+            and c.after
+            and c.after[0] == line[c.start]
+            and c.after[0].isascii()
+        ):
             c.after = c.after[1:]
             c.start += 1
         if not c.after or c.start >= c.end:
@@ -884,6 +903,17 @@ def choose(cands: list[Candidate], line: str | None = None) -> list[Candidate]:
             # each other (their probabilities add up), narrower pieces may
             # come together (count the likeliest)
             piece = 0.0
+            if c.lossy is not None:
+                # readings that differ only in what they guessed are one
+                # repair; the guessed characters share its probability
+                c.fillers = [(c.after, c.confidence)]
+                for d in c.rivals:
+                    md = marg.get(id(d), 0.0)
+                    if md >= 1e-6 and _same_but_guesses(c, d):
+                        c.fillers.append((d.after, md))
+                        c.confidence += md
+                c.confidence = min(1.0, c.confidence)
+                continue
             for d in c.rivals:
                 md = marg.get(id(d), 0.0)
                 if d.chain != c.chain or md < 1e-6:
@@ -901,6 +931,16 @@ def choose(cands: list[Candidate], line: str | None = None) -> list[Candidate]:
                     piece = max(piece, md)
             c.confidence = min(1.0, c.confidence + piece)
     return chosen
+
+
+def _same_but_guesses(c: Candidate, d: Candidate) -> bool:
+    """Is ``d`` the lossy reading ``c`` with other guessed characters?"""
+    if d.lossy is None or c.lossy is None or (d.start, d.end, d.chain) != (c.start, c.end, c.chain):
+        return False
+    if len(d.after) != len(c.after):
+        return False
+    guessed = set(c.lossy.guessed) | set(d.lossy.guessed)
+    return all(x == y or i in guessed for i, (x, y) in enumerate(zip(c.after, d.after, strict=True)))
 
 
 #: what a further span of a line's own damage still costs (nats)
@@ -1063,13 +1103,13 @@ def _whole_line(
                     hyps.append(c)
     if not hyps:
         return None
-    # a single-byte decoder that cannot read the whole line as UTF-8 but
-    # makes long UTF-8 runs of part of it means part of the line is UTF-8
-    # mojibake and part is not (correct German before Greek mojibake, which
-    # a GBK reading of the whole line would swallow): the span search decides
-    whole_utf8 = {c.chain[1] for c in hyps if c.chain[0] == "utf-8"}
-    for name, utf8 in allowed:
-        if utf8 and name not in whole_utf8 and not DECODERS[name].multibyte:
+    # when no single-byte decoder reads the whole line as UTF-8 but one makes
+    # long UTF-8 runs of part of it, part of the line is UTF-8 mojibake and
+    # part is not (correct German before Greek mojibake, which a GBK reading
+    # of the whole line would swallow): the span search decides
+    whole_utf8 = {c.chain[1] for c in hyps if c.chain[0] == "utf-8" and not DECODERS[c.chain[1]].multibyte}
+    for name, utf8 in allowed if not whole_utf8 else ():
+        if utf8 and not DECODERS[name].multibyte:
             data = core.encode("encfix-" + name, "replace")
             if any(m.end() - m.start() >= WHOLE_UTF8_RUN for m in _UTF8_RUN.finditer(data)):
                 return None
@@ -1184,23 +1224,33 @@ def screen(line: str, cl: Cluster) -> bool:
     return bool(cl.allowed)
 
 
-def analyse(line: str, max_rounds: int) -> tuple[list[Candidate], list[Candidate]]:
+def analyse(line: str, max_rounds: int, lossy: bool = True) -> tuple[list[Candidate], list[Candidate]]:
     """(all scored candidates, chosen ones) for one line."""
     cls = [cl for cl in clusters(line) if screen(line, cl)]
-    if not cls:
+    marked = lossy and _lossy.has_markers(line)
+    if not cls and not marked:
         return [], []
-    whole = _whole_line(line, max_rounds, cls)
-    if whole is not None:
-        cands, chosen = whole
-        return cands, chosen
+    if cls:
+        # a line garbled as a whole with a clear reading needs no lossy search
+        # (a "?" in it was a question mark of the original)
+        whole = _whole_line(line, max_rounds, cls)
+        if whole is not None:
+            cands, chosen = whole
+            return cands, chosen
     search = _Search(line, max_rounds, cls)
-    cands = search.run()
+    cands = search.run() if cls else []
+    if lossy:
+        chosen = choose(cands, line) if cands else []
+        found = lossy_candidates(search, chosen, marked)
+        if found:
+            search.score(found)
+            cands = list(search.cands.values())
     if not cands:
         return [], []
     chosen = choose(cands, line)
     if chosen:
         swept: list[Candidate] = []
-        for key in {(c.chain, c.members) for c in chosen if len(c.chain) == 2}:
+        for key in {(c.chain, c.members) for c in chosen if len(c.chain) == 2 and c.lossy is None}:
             swept += search.sweep(*key)
         if swept:
             search.score(swept)
@@ -1212,6 +1262,60 @@ def analyse(line: str, max_rounds: int) -> tuple[list[Candidate], list[Candidate
     if len({c.chain for c in chosen}) > 1 and _penalise_switches(cands, chosen):
         chosen = choose(cands, line)
     return cands, chosen
+
+
+#: extra prior of a lossy reading over the lossless chain it extends
+LOSSY_COST = 2.0
+#: lossy readings of one region, chain and language handed on for scoring
+LOSSY_TOP = 6
+
+
+def lossy_candidates(search: _Search, chosen: list[Candidate], marked: bool) -> list[Candidate]:
+    """Readings of the line's damaged regions that fill in lost bytes (see
+    ``_lossy``): around loss markers, and -- for traceless losses -- in
+    runs of seeds the lossless search left unexplained."""
+    line = search.line
+    out: list[Candidate] = []
+    explained = [(c.start, c.end) for c in chosen if c.confidence > 0.5]
+    for chain in _lossy.lossy_chains():
+        if chain.marker and (not marked or chain.marker not in line):
+            continue
+        for a, b in _lossy.regions(line, chain):
+            if not chain.marker and (
+                any(x <= a and b <= y for x, y in explained) or not _unexplained_seeds(search, a, b)
+            ):
+                continue
+            if not _lossy.screen(line, chain, a, b):
+                continue
+            for lang in _lossy.languages(line, chain, a, b):
+                for f in _lossy.readings(line, chain, a, b, lang)[:LOSSY_TOP]:
+                    prior = (
+                        BASE_COST
+                        + LOSSY_COST
+                        + _lossy.FILL_COST * f.guessed_bytes
+                        + _lossy.FORM_COST * f.alt_forms
+                        - f.bonus
+                    )
+                    c = search._add(
+                        Candidate(
+                            f.start,
+                            f.end,
+                            f.after,
+                            chain.names,
+                            (chain.member,),
+                            f.model,
+                            prior,
+                            refundable=BASE_COST,
+                            lossy=f,
+                        )
+                    )
+                    if c is not None:
+                        out.append(c)
+    return out
+
+
+def _unexplained_seeds(search: _Search, a: int, b: int) -> bool:
+    return any(cl.first < b and a <= cl.last for cl in search.clusters or ())
 
 
 def is_latin(c: Candidate) -> bool:

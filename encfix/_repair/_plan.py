@@ -32,6 +32,8 @@ def replay(fix: Fix) -> str:
         import ftfy
 
         return ftfy.apply_plan(fix.before, [(a, b) for a, b in fix.steps])
+    if fix.kind == "lossy":
+        return _replay_lossy(fix)
     if fix.kind == "composite":
         s = fix.before
         for p in fix.passes:
@@ -43,6 +45,26 @@ def replay(fix: Fix) -> str:
     if damage(s, fix) != fix.before:
         raise ValueError(f"fix at {fix.start}: its explanation does not reproduce the input")
     return s
+
+
+def _replay_lossy(fix: Fix) -> str:
+    """Decode the hypothesised original bytes, check that the named damage
+    turns them into ``before``, and put the placeholder where the model
+    could not decide."""
+    from encfix._repair._lossy import explain_loss
+
+    loss = fix.loss
+    if loss is None or not fix.members:
+        raise ValueError(f"fix at {fix.start}: a lossy fix needs its loss and member")
+    text = loss.data.decode(fix.members[0])
+    if not explain_loss(loss, fix.chain, fix.before):
+        raise ValueError(f"fix at {fix.start}: its bytes do not reproduce the input under {loss.model}")
+    if loss.uncertain:
+        chars = list(text)
+        for p, _alts in loss.uncertain:
+            chars[p] = loss.placeholder
+        text = "".join(chars)
+    return text
 
 
 def splice(text: str, fixes: Sequence[Fix]) -> str:

@@ -151,6 +151,30 @@ class LanguageModel:
                 n += 1
         return n
 
+    def step(self, prev: str, ch: str) -> float:
+        """Cost of ``ch`` after ``prev`` ("" at a word start): the bigram
+        table with back-off, without :meth:`cost`'s corrections for runs,
+        widths and glued symbols -- for searches that extend many texts one
+        character at a time and rescore the survivors with :meth:`cost`."""
+        low = ch.casefold()
+        if len(low) != 1:
+            low = ch  # "ß" folds to "ss"
+        e = self.info.get(low)
+        if e is None:
+            e = self.char_info(low)
+        if not prev:
+            return e[0]
+        if prev == low and e[0] > REPEAT_COST:
+            return REPEAT_COST
+        p = self.info.get(prev)
+        if p is None:
+            p = self.char_info(prev[-1])
+        if not (p[2] and e[2]):
+            return p[1] + e[0] if p[2] else e[0]
+        g = self.groups.get(prev)
+        i = g[0].find(low) if g is not None else -1
+        return _COST_TABLE[g[1][i]] if g is not None and i >= 0 else p[1] + e[0]
+
     def cost(self, text: str, bound: float = math.inf) -> float:
         """-ln P(text), treating the start of ``text`` as a word start.
 

@@ -1,0 +1,855 @@
+"""Lossy mojibake: bytes lost on the way, filled in by the language model.
+
+Analysis by synthesis.  A damaged region of a line is read as a sequence of
+*units*: each character the wrong decoder produced stands for the bytes it
+encodes to (one form, or a few: ``€`` is 0x80 or A2E3 in GBK, and after NFKC
+a character stands for every character NFKC folds into it); each *loss
+marker* (``U+FFFD``, ``?``, ``・``) stands for one or two unknown bytes; and
+between two units bytes may have vanished without a trace (private-use
+characters dropped on copy and paste, undefined bytes a converter dropped).
+A beam search walks the units left to right, decoding the hypothesised byte
+stream in the original encoding as it goes.  Unknown bytes are enumerated
+only as far as the original's grammar allows (UTF-8 lead and continuation
+bytes, the lead and trail bytes of double-byte encodings), and the character
+bigram model ranks the texts they make.  A reading is kept only if pushing its
+bytes back through the damage it names -- the wrong decoder *and* its loss
+model (:mod:`encfix.codecs._loss`) -- reproduces the region exactly.
+
+Bounds: a region holds at most :data:`MAX_UNITS` units and
+:data:`MAX_LOSSES` markers; after each unit the beam keeps :data:`BEAM`
+states and makes at most :data:`MAX_EXPANSIONS` expansions.  The work per
+region is therefore bounded, and a line's work is linear in its length.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache, lru_cache
+
+from encfix import model
+from encfix._types import Loss
+from encfix.codecs import DECODERS, ORIGINALS
+
+__all__ = [
+    "FILL_COST",
+    "FORM_COST",
+    "LOSS_MARKERS",
+    "Filled",
+    "LossyChain",
+    "damaged",
+    "explain",
+    "explain_loss",
+    "has_markers",
+    "languages",
+    "lossy_chains",
+    "readings",
+    "regions",
+    "screen",
+]
+
+_CJK_RE = re.compile("[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7a3\uf900-\ufaff]")
+
+#: characters decoders and converters leave where bytes were lost
+LOSS_MARKERS = "\ufffd?\u30fb"
+
+#: the search's bounds (see the module docstring)
+MAX_UNITS = 48
+MAX_LOSSES = 12
+BEAM = 16
+MAX_EXPANSIONS = 4000
+#: bytes tried for each unknown byte, likeliest first
+FANOUT = 24
+#: ... and for each of the two bytes of a marker that stands for a pair
+PAIR_FANOUT = 8
+#: characters of context a region takes in on each side of a marker
+REACH = 12
+#: cost of each guessed byte (nats): of two readings, the one that guesses
+#: less explains the input better
+FILL_COST = 0.5
+#: cost of reading a character as one of its other byte forms
+FORM_COST = 2.0
+#: cost of each traceless loss a reading assumes
+HIDDEN_COST = 4.0
+#: at most this many traceless losses per region
+MAX_HIDDEN = 2
+
+
+@dataclass(frozen=True, slots=True)
+class LossyChain:
+    """One way text loses bytes: its original encoding (``member`` is the
+    codec that decodes it), the wrong decoder, the loss model, and whether
+    NFKC ran afterwards."""
+
+    original: str
+    member: str
+    decoder: str
+    loss: str
+    #: the marker this loss leaves ("" for traceless losses)
+    marker: str
+    nfkc: bool = False
+
+    @property
+    def names(self) -> tuple[str, str]:
+        return (self.original, self.decoder)
+
+
+@dataclass(frozen=True, slots=True)
+class Filled:
+    """A reading of a damaged span: ``after`` replaces ``line[start:end]``.
+
+    ``data`` is the original byte stream the reading hypothesises (decoded
+    with ``chain.member`` it is ``after``; pushed through the damage it is the
+    span); ``guessed`` the positions in ``after`` of characters made with
+    guessed bytes; ``slip`` the offset in ``data`` of the byte a slipped
+    stream lost (-1 if none)."""
+
+    start: int
+    end: int
+    after: str
+    chain: LossyChain
+    gain: float
+    data: bytes
+    guessed: tuple[int, ...]
+    guessed_bytes: int
+    slip: int = -1
+    swallow: bool = False
+    #: evidence from outside the model (a quotation mark this reading closes)
+    bonus: float = 0.0
+    #: the loss model that reproduces the span
+    model: str = ""
+    #: units read as a form other than their plain one (see FORM_COST)
+    alt_forms: int = 0
+
+
+# ---------------------------------------------------------------- chains
+
+_DOUBLE = ("gbk", "big5", "cp932", "euc-jp", "cp949")
+#: legacy originals whose own decoder can slip a byte out of step
+_SLIP = {"gbk": "gbk", "big5": "big5", "shift_jis": "cp932", "euc-kr": "cp949"}
+
+
+@cache
+def lossy_chains() -> tuple[LossyChain, ...]:
+    """Every lossy chain encfix searches."""
+    out: list[LossyChain] = []
+    for d in _DOUBLE:
+        for nfkc in (False, True):
+            out.append(LossyChain("utf-8", "utf-8", d, "replacement", "\ufffd", nfkc))
+            out.append(LossyChain("utf-8", "utf-8", d, "question", "?", nfkc))
+            if d == "cp932":
+                out.append(LossyChain("utf-8", "utf-8", d, "windows-question", "\u30fb", nfkc))
+    out.append(LossyChain("utf-8", "utf-8", "gbk", "pua-dropped", ""))
+    for orig, d in _SLIP.items():
+        member = ORIGINALS[orig].members[0]
+        for nfkc in (False, True):
+            out.append(LossyChain(orig, member, d, "slipped", "?", nfkc))
+    for d in ("cp1252", "latin-1"):
+        out.append(LossyChain("utf-8", "utf-8", d, "sbcs-stripped", ""))
+    out.append(LossyChain("utf-8", "utf-8", "cp1252", "sbcs-question", "?"))
+    return tuple(out)
+
+
+#: the loss models (``encfix.codecs._loss``) a generic marker kind stands for,
+#: tried in order when a reading is verified
+_MODELS = {
+    "replacement": ("whatwg", "cpython-replace"),
+    "question": ("whatwg-question", "windows-question"),
+    "windows-question": ("windows-question",),
+    "pua-dropped": ("pua-dropped",),
+}
+
+
+# ---------------------------------------------------------------- regions
+
+
+def has_markers(line: str) -> bool:
+    """Does ``line`` hold a loss marker a lossy search could explain?"""
+    if "\ufffd" in line or "\u30fb" in line:
+        return True
+    i = line.find("?")
+    while i >= 0:
+        if _question_may_be_loss(line, i):
+            return True
+        i = line.find("?", i + 1)
+    return False
+
+
+#: a well-formed multi-byte UTF-8 character
+_UTF8_CHAR = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+#: the unigram cost (nats) reading a slipped stream one byte later must save
+SLIP_SCREEN = 6.0
+
+
+def screen(line: str, chain: LossyChain, a: int, b: int) -> bool:
+    """Cheap tests (in C) that ``line[a:b]`` may be damaged as ``chain``
+    says, before any search: UTF-8 read by a double-byte decoder leaves whole
+    UTF-8 characters between its losses; NFKC matters only where the region
+    holds characters NFKC made; a slipped stream read one byte later must
+    read better."""
+    region = line[a:b]
+    if chain.nfkc and not any(c in _nfkc_sources() for c in region if c != chain.marker):
+        return False
+    dec = chain.decoder
+    if chain.loss == "slipped":
+        return _slip_screen(region, chain)
+    if chain.original == "utf-8" and DECODERS[dec].multibyte:
+        # a double-byte decoder reading UTF-8 makes CJK characters of it
+        if not _CJK_RE.search(region):
+            return False
+        data = b"".join((_forms(dec, c, False, chain.loss) or (b"",))[0] for c in region if c != chain.marker)
+        return _UTF8_CHAR.search(data) is not None
+    return True
+
+
+def _slip_screen(region: str, chain: LossyChain) -> bool:
+    m = region.find(chain.marker)
+    run = region[m + 1 : m + 13]
+    if len(run) < 2:
+        return False
+    data = bytearray()
+    for c in run:
+        forms = _forms(chain.decoder, c, chain.nfkc, chain.loss)
+        if not forms:
+            break
+        # NFKC made ASCII punctuation of full-width punctuation, not letters
+        data += forms[-1] if chain.nfkc and c.isascii() and not c.isalnum() else forms[0]
+    shifted = bytes(data[1:]).decode(chain.member, "replace").split("\ufffd")[0]
+    # compare the non-ASCII characters: ASCII reads as itself either way
+    new = "".join(c for c in shifted if not c.isascii())
+    old = "".join(c for c in run if not c.isascii())
+    k = min(len(new), len(old))
+    if k < 2:
+        return False
+    return model.unigram_cost(new[:k]) + SLIP_SCREEN < model.unigram_cost(old[:k])
+
+
+def languages(line: str, chain: LossyChain, a: int, b: int) -> tuple[str, ...]:
+    """The language models worth a search of ``line[a:b]``: from the scripts
+    of the line around the region if it has CJK text, else of a rough
+    reading of the region itself (markers skipped)."""
+    around = line[max(0, a - 40) : a] + line[b : b + 40]
+    langs = model.candidate_languages(around)
+    if len(_CJK_RE.findall(around)) >= 4:
+        return (model.best_language(around, langs)[0],)
+    if langs == ("world",):
+        rough = bytearray()
+        for ch in line[a:b]:
+            forms = _forms(chain.decoder, ch, False, chain.loss)
+            if forms and ch != chain.marker:
+                rough += forms[0]
+        langs = model.candidate_languages(rough.decode(chain.member, "ignore"))
+    return langs[:2]
+
+
+def regions(line: str, chain: LossyChain) -> list[tuple[int, int]]:
+    """Stretches of ``line`` worth a lossy search under ``chain``: around
+    each of its markers, within the characters the wrong decoder can have
+    made; for traceless losses, runs of non-ASCII characters it can have made."""
+    n = len(line)
+
+    def ok(i: int) -> bool:
+        ch = line[i]
+        return ch == chain.marker or bool(_forms(chain.decoder, ch, chain.nfkc, chain.loss))
+
+    out: list[tuple[int, int]] = []
+    if not chain.marker:
+        i = 0
+        while i < n:
+            if line[i].isascii() or not ok(i):
+                i += 1
+                continue
+            j = i
+            while j < n and ok(j) and (not line[j].isascii() or (j + 1 < n and not line[j + 1].isascii())):
+                j += 1
+            if j - i >= 2:
+                out.append((i, min(j, i + MAX_UNITS)))
+            i = j + 1
+        return out
+    for m in (i for i, ch in enumerate(line) if ch == chain.marker):
+        if chain.marker == "?" and not _question_may_be_loss(line, m):
+            continue
+        a = m
+        while a > 0 and m - a < REACH and ok(a - 1) and line[a - 1] not in " \t":
+            a -= 1
+        if chain.loss == "slipped":
+            a = m  # the slip starts at its marker
+        b = m + 1
+        while b < n and b - m <= REACH and ok(b) and line[b] != "\n":
+            b += 1
+        if out and a <= out[-1][1]:
+            a = out.pop()[0]
+        out.append((a, min(b, a + MAX_UNITS)))
+    return out
+
+
+def _question_may_be_loss(line: str, i: int) -> bool:
+    """A "?" can be a loss only beside non-ASCII text (in English it is a
+    question mark)."""
+    for j in (i - 1, i + 1, i + 2):
+        if 0 <= j < len(line) and not line[j].isascii() and line[j] not in "\u3000":
+            return True
+    return False
+
+
+# ---------------------------------------------------------------- byte forms
+
+
+@lru_cache(maxsize=65536)
+def _forms(decoder: str, ch: str, nfkc: bool, loss: str) -> tuple[bytes, ...]:
+    """The byte strings ``decoder`` makes ``ch`` of (after NFKC, also those of
+    every character NFKC folds into ``ch``)."""
+    dec = DECODERS[decoder]
+    out: list[bytes] = []
+    with contextlib.suppress(UnicodeEncodeError):
+        out.append(dec.encode(ch))
+    out += [b for b in dec.alternates.get(ch, ()) if b not in out]
+    if nfkc:
+        for src in _nfkc_sources().get(ch, ()):
+            try:
+                b = dec.encode(src)
+            except UnicodeEncodeError:
+                continue
+            if b not in out:
+                out.append(b)
+    if loss == "sbcs-stripped" and ch == " ":
+        out.append(b"\xa0")  # a no-break space flattened to a space
+    return tuple(out)
+
+
+@cache
+def _nfkc_sources() -> dict[str, tuple[str, ...]]:
+    """Characters NFKC folds into another single character (full-width
+    ASCII, half-width katakana, the ideographic space...)."""
+    out: dict[str, list[str]] = {}
+    for cp in range(0xA0, 0x10000):
+        if 0xD800 <= cp < 0xE000:
+            continue
+        c = chr(cp)
+        f = unicodedata.normalize("NFKC", c)
+        if f != c and len(f) == 1:
+            out.setdefault(f, []).append(c)
+    return {k: tuple(v) for k, v in out.items()}
+
+
+# ---------------------------------------------------------------- original grammar
+
+
+def _utf8_len(b: int) -> int:
+    """Length of the UTF-8 sequence lead byte ``b`` starts (0: not a lead)."""
+    if b < 0x80:
+        return 1
+    if 0xC2 <= b <= 0xDF:
+        return 2
+    if 0xE0 <= b <= 0xEF:
+        return 3
+    if 0xF0 <= b <= 0xF4:
+        return 4
+    return 0
+
+
+@lru_cache(maxsize=262144)
+def _char(member: str, data: bytes) -> str | None:
+    try:
+        text = data.decode(member)
+    except UnicodeDecodeError:
+        return None
+    return text if len(text) == 1 else None
+
+
+def _char_len(member: str, b: int) -> int:
+    """Bytes of the character lead byte ``b`` starts in ``member`` (0: none)."""
+    if member == "utf-8":
+        return _utf8_len(b)
+    if b < 0x80:
+        return 1
+    if member in ("cp932", "shift_jis", "shift_jis_2004") and 0xA1 <= b <= 0xDF:
+        return 1
+    if b in (0x80, 0xFF):
+        return 0
+    return 2
+
+
+def _next_bytes(member: str, pending: bytes) -> range:
+    """The byte values that may follow ``pending`` (a partial character)."""
+    if member == "utf-8":
+        return range(0x80, 0xC0) if pending else range(0xC2, 0xF5)
+    return range(0x40, 0xFF) if pending else range(0x81, 0xFF)
+
+
+#: UTF-8 lead bytes of the scripts mojibake is usually made of (CJK, kana,
+#: Hangul, then Latin accents and punctuation)
+_LEADS = bytes([0xE3, 0xE4, 0xE5, 0xE6, 0xE7, 0xE8, 0xE9, 0xEA, 0xEB, 0xEC, 0xED, 0xE2, 0xEF, 0xC2, 0xC3])
+
+
+@lru_cache(maxsize=16)
+def _prefix_bounds(lang: str, member: str) -> dict[bytes, float]:
+    """For each proper prefix of a character's bytes in ``member``, the
+    lowest cost (as a word start) of any character it can still become: how
+    good a state holding that partial character can get.  The beam ranks
+    states by gain minus this, so that a guessed byte is judged by the best
+    character it may start."""
+    lm = model.get(lang)
+    out: dict[bytes, float] = {}
+    if member == "utf-8":
+        chars: list[tuple[str, bytes]] = [
+            (chr(cp), chr(cp).encode("utf-8")) for cp in range(0x80, 0x10000) if not 0xD800 <= cp < 0xE000
+        ]
+    else:
+        chars = []
+        for lead in range(0x81, 0xFF):
+            for trail in range(0x40, 0xFF):
+                pair = bytes([lead, trail])
+                c = _char(member, pair)
+                if c is not None:
+                    chars.append((c, pair))
+    for ch, data in chars:
+        cost = lm.step("", ch)
+        for k in range(1, len(data)):
+            p = data[:k]
+            if cost < out.get(p, 99.0):
+                out[p] = cost
+    return out
+
+
+@lru_cache(maxsize=4096)
+def _follower_bounds(lang: str, member: str, prev: str) -> dict[bytes, float]:
+    """Like :func:`_prefix_bounds`, for characters the bigram table knows
+    after ``prev`` ("常" after "非" is far cheaper than as a word start)."""
+    out: dict[bytes, float] = {}
+    lm = model.get(lang)
+    g = lm.groups.get(prev)
+    if g is None:
+        return out
+    for ch in g[0]:
+        try:
+            data = ch.encode(member)
+        except UnicodeEncodeError:
+            continue
+        cost = lm.step(prev, ch)
+        for k in range(1, len(data)):
+            p = data[:k]
+            if cost < out.get(p, 99.0):
+                out[p] = cost
+    return out
+
+
+# ---------------------------------------------------------------- search
+
+
+@dataclass(slots=True)
+class _State:
+    gain: float
+    start: int
+    pending: bytes
+    out: str
+    prev: str
+    pieces: tuple[bytes, ...]
+    guessed: int  # bytes guessed so far
+    hidden: int
+    #: output positions of characters made (partly) of guessed bytes
+    marks: tuple[int, ...]
+    #: guessed bytes still inside ``pending``
+    pending_guess: bool
+    swallow: bool
+    #: units read as a form other than their plain one
+    alt_forms: int = 0
+
+
+def readings(line: str, chain: LossyChain, a: int, b: int, lang: str) -> list[Filled]:
+    """Readings of spans of ``line[a:b]`` under ``chain``, best first, each
+    verified to reproduce its span exactly under the chain's damage."""
+    lm = model.get(lang)
+    units = line[a:b]
+    n = len(units)
+    if n == 0 or (chain.marker and units.count(chain.marker) > MAX_LOSSES):
+        return []
+    before: list[float] = []
+    prev = line[a - 1].casefold() if a > 0 else ""
+    for ch in units:
+        before.append(lm.step(prev, ch))
+        prev = ch.casefold()
+    first_loss = units.find(chain.marker) if chain.marker else n
+    states: dict[tuple[bytes, str, int], _State] = {}
+    finals: list[tuple[_State, int]] = []
+    for i in range(n + 1):
+        if i <= max(first_loss, 0) and i < n:
+            # a reading may start at any unit up to the first marker
+            left = (line[a + i - 1] if a + i > 0 else "").casefold()
+            states.setdefault((b"", left, -1 - i), _State(0.0, i, b"", "", left, (), 0, 0, (), False, False))
+        for s in states.values():
+            if not s.pending and (s.guessed or s.hidden) and i > s.start:
+                finals.append((s, i))
+        if i == n:
+            break
+        new: dict[tuple[bytes, str, int], _State] = {}
+        expansions = 0
+        ranked = sorted(states.values(), key=lambda s: -_hope(s, lm.name, chain.member))
+        for s in ranked[:BEAM]:
+            for t in _extend(s, units[i], i, chain, lm, before[i], units[i + 1 : i + 4], line[: a + s.start]):
+                key = (t.pending, t.prev, t.guessed + t.hidden)
+                old = new.get(key)
+                if old is None or t.gain > old.gain:
+                    new[key] = t
+                expansions += 1
+            if expansions > MAX_EXPANSIONS:
+                break
+        states = new
+        if not states and i >= first_loss:
+            break
+    return _verify(line, a, chain, finals)
+
+
+def _hope(s: _State, lang: str, member: str) -> float:
+    """How good state ``s`` can get: its gain, less the cheapest character its
+    partial one can still become (in context where the bigram table knows)."""
+    if not s.pending:
+        return s.gain
+    best = _prefix_bounds(lang, member).get(s.pending, 30.0)
+    return s.gain - min(best, _follower_bounds(lang, member, s.prev).get(s.pending, best))
+
+
+def _extend(
+    s: _State, ch: str, i: int, chain: LossyChain, lm: model.LanguageModel, cost: float, ahead: str, left: str
+) -> Iterator[_State]:
+    """The states ``s`` becomes after unit ``i`` (character ``ch``)."""
+    member = chain.member
+    options: list[tuple[bytes, int, bool, float]] = []  # (bytes, guessed, swallowed, extra cost)
+    # a character NFKC folded stands for its full-width source only inside a
+    # character the stream is in the middle of ("?!" of a slipped "。”"):
+    # where the stream is in step, "/a>" is "/a>"
+    forms = _forms(chain.decoder, ch, chain.nfkc and bool(s.pending), chain.loss)
+    if ch == chain.marker:
+        for data in _loss_bytes(s, member, chain, lm, ahead, left):
+            swallowed = chain.loss == "slipped" and s.guessed > 0 and len(data) == 2
+            options.append((data, len(data), swallowed, 0.0))
+    # a form other than the plain one (a full-width character NFKC folded,
+    # GBK's two-byte euro) is one more assumption
+    options += [(f, 0, False, FORM_COST if k else 0.0) for k, f in enumerate(forms)]
+    if not chain.marker and s.pending and s.hidden < MAX_HIDDEN:
+        # a traceless loss: bytes that vanished before this unit
+        for hidden in _hidden_bytes(s.pending, member, chain):
+            for f in forms:
+                options.append((hidden + f, -len(hidden), False, 0.0))
+    for data, guessed, swallowed, extra in options:
+        t = _feed(s, data, member, lm, guessed, left)
+        if t is None:
+            continue
+        t.pieces = (*s.pieces, data)
+        t.gain += cost - extra
+        t.alt_forms = s.alt_forms + (extra > 0)
+        if guessed > 0:
+            t.guessed = s.guessed + guessed
+            t.gain -= FILL_COST * guessed
+        elif guessed < 0:
+            t.hidden = s.hidden + 1
+            t.guessed = s.guessed - guessed
+            t.gain -= HIDDEN_COST + FILL_COST * -guessed
+        t.swallow = s.swallow or swallowed
+        yield t
+
+
+def _feed(
+    s: _State, data: bytes, member: str, lm: model.LanguageModel, guessed: int, left: str
+) -> _State | None:
+    """``s`` with ``data`` appended to its byte stream (None if invalid)."""
+    buf = s.pending + data
+    out = s.out
+    prev = s.prev
+    gain = s.gain
+    marks = s.marks
+    dirty = s.pending_guess or guessed != 0
+    pos = 0
+    while pos < len(buf):
+        need = _char_len(member, buf[pos])
+        if need == 0:
+            return None
+        if pos + need > len(buf):
+            if member == "utf-8" and any(not 0x80 <= x <= 0xBF for x in buf[pos + 1 :]):
+                return None
+            break
+        c = _char(member, buf[pos : pos + need])
+        if c is None:
+            return None
+        gain -= lm.step(prev, c)
+        if c in _PAIRS:
+            gain += pairing(left + out, c)
+        if dirty:
+            marks = (*marks, len(out))
+            dirty = guessed != 0 and pos + need < len(buf) - (len(data) - abs(guessed))
+        out += c
+        prev = c.casefold()
+        pos += need
+    rest = buf[pos:]
+    return _State(
+        gain, s.start, rest, out, prev, s.pieces, s.guessed, s.hidden, marks, dirty and bool(rest), s.swallow
+    )
+
+
+@lru_cache(maxsize=65536)
+def _ranked_next(lang: str, member: str, pending: bytes) -> tuple[int, ...]:
+    """The :data:`FANOUT` likeliest bytes to follow ``pending``, judged by the
+    best character each can still make (:func:`_prefix_bounds`); bytes that
+    complete a character are judged by that character."""
+    bound = _prefix_bounds(lang, member)
+    lm = model.get(lang)
+    scored: list[tuple[float, int]] = []
+    for x in _next_bytes(member, pending):
+        data = pending + bytes([x])
+        if data in bound:
+            scored.append((bound[data], x))
+        elif len(data) >= _char_len(member, data[0]) > 0:
+            c = _char(member, data)
+            if c is not None:
+                scored.append((lm.step("", c), x))
+    scored.sort()
+    return tuple(x for _, x in scored[:FANOUT])
+
+
+def _completing(
+    lm: model.LanguageModel,
+    member: str,
+    pending: bytes,
+    prev: str,
+    following: tuple[bytes, ...],
+    left: str = "",
+) -> list[int]:
+    """The :data:`FANOUT` likeliest bytes after ``pending`` when the bytes
+    after them are known (the next unit's forms): each is judged by the
+    character it makes with them, in context; else as :func:`_ranked_next`."""
+    scored: list[tuple[float, int]] = []
+    bound = _prefix_bounds(lm.name, member)
+    for x in _next_bytes(member, pending):
+        data = pending + bytes([x])
+        need = _char_len(member, data[0])
+        if need == 0:
+            continue
+        best = math.inf
+        for f in following or (b"",):
+            full = data + f
+            if len(full) >= need:
+                c = _char(member, full[:need])
+                if c is not None:
+                    best = min(best, lm.step(prev, c) - (pairing(left, c) if c in _PAIRS else 0.0))
+            else:
+                best = min(best, bound.get(full, 30.0))
+        if best < math.inf:
+            scored.append((best, x))
+    scored.sort()
+    return [x for _, x in scored[:FANOUT]]
+
+
+def _loss_bytes(
+    s: _State, member: str, chain: LossyChain, lm: model.LanguageModel, ahead: str, left: str
+) -> Iterator[bytes]:
+    """What one marker may stand for, given the state before it and the
+    units after it."""
+    pending = s.pending
+    following = _forms(chain.decoder, ahead[0], chain.nfkc, chain.loss) if ahead else ()
+    nxt = _completing(lm, member, pending, s.prev, following, left + s.out)
+    if chain.loss == "slipped":
+        if not s.guessed:
+            # the lone byte a slipped stream lost: a lead byte
+            yield from (bytes([x]) for x in nxt)
+            return
+        # an invalid pair whose ASCII trail the decoder swallowed
+        for x in _completing(lm, member, pending, s.prev, (), left + s.out):
+            for y in _swallowed(ahead):
+                yield bytes([x, y])
+        return
+    if chain.loss == "sbcs-question":
+        # a byte Windows-1252 leaves undefined, replaced by "?"
+        yield from (bytes([x]) for x in nxt if x in _CP1252_HOLES)
+        return
+    for x in nxt:
+        yield bytes([x])
+    if chain.loss in ("replacement", "question", "windows-question"):
+        # browsers make one marker of an invalid pair: the byte that ends the
+        # pending character and the lead of the next, or a lead and its trail
+        if member != "utf-8":
+            return
+        if pending and len(pending) + 1 == _utf8_len(pending[0]):
+            for x in _completing(lm, member, pending, s.prev, (), left + s.out)[:PAIR_FANOUT]:
+                c = _char(member, pending + bytes([x])) or ""
+                # the lead of the next character, judged with the bytes after
+                for y in _completing(lm, member, b"", c.casefold(), following)[:PAIR_FANOUT]:
+                    if y >= 0xC2:
+                        yield bytes([x, y])
+        elif not pending:
+            for x in _completing(lm, member, b"", s.prev, ())[:PAIR_FANOUT]:
+                for y in _ranked_next(lm.name, member, bytes([x]))[:PAIR_FANOUT]:
+                    yield bytes([x, y])
+
+
+def _swallowed(ahead: str) -> bytes:
+    """ASCII bytes a swallowing decoder may have eaten: only the "<" of a
+    tag whose rest follows ("?/a>"); any other swallowed byte is a guess
+    with nothing to go on."""
+    if ahead[:1] == "/" or (ahead[:1].isalpha() and ">" in ahead):
+        return b"<"
+    return b""
+
+
+#: the bytes Windows-1252 leaves undefined
+_CP1252_HOLES = frozenset((0x81, 0x8D, 0x8F, 0x90, 0x9D))
+
+
+def _hidden_bytes(pending: bytes, member: str, chain: LossyChain) -> Iterator[bytes]:
+    """Bytes that may have vanished after the partial character ``pending``."""
+    if chain.loss == "sbcs-stripped":
+        # undefined Windows-1252 bytes a converter dropped, a soft hyphen
+        # (0xAD) a sanitizer stripped
+        yield from (bytes([x]) for x in (0xAD, *sorted(_CP1252_HOLES)))
+    elif chain.loss == "pua-dropped" and member == "utf-8":
+        # a GBK user-defined pair (a private-use character to browsers and
+        # Windows), dropped on copy and paste: its first byte ends the pending
+        # UTF-8 character, its second starts the next
+        for x in range(0xAA, 0xB0):
+            for y in _LEADS:
+                yield bytes([x, y])
+
+
+# ---------------------------------------------------------------- verification
+
+
+def damaged(data: bytes, model_name: str, decoder: str, *, slip: int = -1, swallow: bool = False) -> str:
+    """What ``data`` becomes when ``decoder`` reads it and loses bytes the way
+    loss model ``model_name`` does (before any NFKC)."""
+    from encfix.codecs import _loss
+
+    if model_name == "slipped":
+        return _loss.slipped(data, decoder, slip, marker="?", swallow=swallow)
+    if model_name == "sbcs-stripped":
+        text = DECODERS[decoder].decode(data).replace("\xa0", " ").replace("\xad", "")
+        return "".join(c for c in text if not 0x80 <= ord(c) <= 0x9F)
+    if model_name == "sbcs-question":
+        return data.decode(decoder, "replace").replace("\ufffd", "?")
+    return _loss.LOSS_MODELS[model_name].decode(data, decoder)
+
+
+def _model_names(chain: LossyChain) -> tuple[str, ...]:
+    return _MODELS.get(chain.loss, (chain.loss,))
+
+
+def explain(
+    data: bytes, chain: LossyChain, before: str, *, slip: int = -1, swallow: bool = False
+) -> str | None:
+    """The loss model under which ``data`` becomes ``before`` (None: none)."""
+    for name in _model_names(chain):
+        text = damaged(data, name, chain.decoder, slip=slip, swallow=swallow)
+        if chain.nfkc:
+            text = unicodedata.normalize("NFKC", text)
+        if text == before:
+            return name
+    return None
+
+
+def explain_loss(loss: Loss, chain: tuple[str, ...], before: str) -> bool:
+    """Does ``loss`` (a fix's record) reproduce ``before`` under ``chain``?"""
+    if len(chain) != 2 or chain[1] not in DECODERS:
+        return False
+    try:
+        text = damaged(loss.data, loss.model, chain[1], slip=loss.slip, swallow=loss.swallow)
+    except (KeyError, ValueError):
+        return False
+    if loss.nfkc:
+        text = unicodedata.normalize("NFKC", text)
+    return text == before
+
+
+def _verify(line: str, a: int, chain: LossyChain, finals: list[tuple[_State, int]]) -> list[Filled]:
+    out: list[Filled] = []
+    seen: set[tuple[int, int, str]] = set()
+    for s, end in sorted(finals, key=lambda f: -f[0].gain)[: BEAM * 2]:
+        start = a + s.start
+        stop = a + end
+        key = (start, stop, s.out)
+        if key in seen:
+            continue
+        seen.add(key)
+        data = b"".join(s.pieces)
+        slip = -1
+        if chain.loss == "slipped":
+            slip = 0  # readings of a slip start at its marker
+        before = line[start:stop]
+        if not _evidence(before, s.out, chain):
+            continue
+        name = None if s.out == before else explain(data, chain, before, slip=slip, swallow=s.swallow)
+        if name is None:
+            continue
+        after = s.out
+        # characters at the end that read as themselves are not part of the
+        # repair: cut them off, bytes and all, if the rest still reproduces
+        k = 0
+        while k + 1 < min(len(after), len(before)) and after[-1 - k] == before[-1 - k]:
+            k += 1
+        while k > 0:
+            tail = after[len(after) - k :].encode(chain.member, "ignore")
+            if data.endswith(tail) and len(tail) < len(data):
+                cut = explain(data[: -len(tail)], chain, before[:-k], slip=slip, swallow=s.swallow)
+                if cut is not None:
+                    data, after, before, name = data[: -len(tail)], after[:-k], before[:-k], cut
+                    stop -= k
+                    break
+            k -= 1
+        if (start, stop, after) != key:
+            if (start, stop, after) in seen:
+                continue
+            seen.add((start, stop, after))
+        bonus = pairing(line[:start], after)  # already in the gain
+        out.append(
+            Filled(
+                start,
+                stop,
+                after,
+                chain,
+                s.gain,
+                data,
+                tuple(p for p in s.marks if p < len(after)),
+                s.guessed,
+                slip=slip,
+                swallow=s.swallow,
+                bonus=bonus,
+                model=name,
+                alt_forms=s.alt_forms,
+            )
+        )
+    out.sort(key=lambda f: -f.gain)
+    return out
+
+
+def _evidence(before: str, after: str, chain: LossyChain) -> bool:
+    """Does the span hold mojibake besides its markers?  A reading of markers
+    alone (two U+FFFD read as some character) is a guess with nothing to go
+    on; a slipped stream shows at least two wrong characters after its
+    marker."""
+    rest = [c for c in before if c != chain.marker]
+    if not rest:
+        return False
+    return chain.loss != "slipped" or sum(not c.isascii() for c in rest) >= 1
+
+
+#: paired punctuation: closing mark -> opening mark
+_PAIRS = {"”": "“", "」": "「", "』": "『", "》": "《", "）": "（", "’": "‘", "〉": "〈", "】": "【"}
+#: nats a guessed closing mark earns for closing a mark opened before it (and
+#: costs when nothing is open): the bigram model cannot see that far
+PAIRING_GAIN = 3.0
+
+
+def pairing(left: str, after: str) -> float:
+    """Evidence for ``after`` from paired punctuation: its closing marks
+    that close one opened in ``left`` (the text before it on its line)."""
+    score = 0.0
+    depth = {o: left.count(o) - left.count(c) for c, o in _PAIRS.items()}
+    for ch in after:
+        o = _PAIRS.get(ch)
+        if o is not None:
+            score += PAIRING_GAIN if depth[o] > 0 else -PAIRING_GAIN
+            depth[o] -= 1
+        elif ch in depth:
+            depth[ch] += 1
+    return score
