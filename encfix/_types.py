@@ -7,7 +7,7 @@ from typing import Any
 
 from encfix.codecs import describe_chain
 
-__all__ = ["Alternative", "Detection", "Fix", "Loss", "Repair"]
+__all__ = ["Alternative", "Detection", "Fix", "Loss", "Lost", "Repair"]
 
 
 #: what each loss model leaves, for descriptions
@@ -165,14 +165,33 @@ class Fix:
 
 
 @dataclass(frozen=True, slots=True)
+class Lost:
+    """A span of the input whose original is gone, left as it was.
+
+    ``reason`` says why: a sentinel (``锟斤拷``: U+FFFD already encoded and
+    misread upstream), a run of U+FFFD where every byte was replaced, loss
+    markers no reading explains, or a search stopped by its time bound."""
+
+    start: int
+    end: int
+    text: str
+    reason: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"start": self.start, "end": self.end, "text": self.text, "reason": self.reason}
+
+
+@dataclass(frozen=True, slots=True)
 class Repair:
     """What :func:`encfix._repair` did to one text."""
 
     text: str
     fixes: tuple[Fix, ...]
     confidence: float
-    #: damage seen but left alone: sentinels, fixes below the threshold
+    #: damage seen but left alone, one sentence each
     notes: tuple[str, ...] = ()
+    #: spans whose original is lost upstream (see :class:`Lost`)
+    unrecoverable: tuple[Lost, ...] = ()
 
     @property
     def changed(self) -> bool:
@@ -189,6 +208,7 @@ class Repair:
             "confidence": round(self.confidence, 4),
             "fixes": [f.to_dict() for f in self.fixes],
             "notes": list(self.notes),
+            "unrecoverable": [u.to_dict() for u in self.unrecoverable],
             "text": self.text,
         }
 

@@ -12,16 +12,22 @@ from encfix._detect._tables import find_suspicious, suspicious_lines, weak_pairs
 from encfix._options import Options
 from encfix._repair import _latin
 from encfix._repair._engine import Candidate, analyse, is_latin
+from encfix._repair._lossy import Budget
 from encfix._repair._plan import apply_plan, splice
-from encfix._types import Fix, Loss, Repair
+from encfix._types import Fix, Loss, Lost, Repair
 from encfix.codecs import DECODERS
 
 __all__ = ["LineResult", "analyse_line", "analyse_text", "apply_plan", "repair_text"]
 
 
-def analyse_line(line: str, opts: Options) -> tuple[list[Candidate], list[Candidate]]:
-    """(all scored candidates, chosen ones) for one line."""
-    return analyse(line, opts.max_rounds, opts.lossy)
+def analyse_line(
+    line: str, opts: Options, budget: Budget | None = None
+) -> tuple[list[Candidate], list[Candidate]]:
+    """(all scored candidates, chosen ones) for one line; lossy searches
+    spend ``budget``."""
+    if opts.lossy and budget is None:
+        budget = Budget.for_text(line)
+    return analyse(line, opts.max_rounds, budget if opts.lossy else None)
 
 
 #: where ftfy declines a Latin-script repair, encfix's own is made only when
@@ -165,8 +171,8 @@ def _contestable(c: Candidate) -> bool:
     return c.confidence < FTFY_YIELD and not DECODERS[c.chain[-1]].multibyte
 
 
-def _line_fixes(line: str, offset: int, opts: Options) -> LineResult:
-    cands, chosen = analyse_line(line, opts)
+def _line_fixes(line: str, offset: int, opts: Options, budget: Budget | None = None) -> LineResult:
+    cands, chosen = analyse_line(line, opts, budget)
     latin = [c for c in chosen if opts.latin and is_latin(c)]
     conf = 1.0
     applied: list[Candidate] = []
@@ -344,8 +350,11 @@ def _words(line: str) -> bool:
     return True
 
 
-def analyse_text(text: str, opts: Options) -> list[LineResult]:
-    """Per flagged line: fixes, confidence, readings not made."""
+def analyse_text(text: str, opts: Options, budget: Budget | None = None) -> list[LineResult]:
+    """Per flagged line: fixes, confidence, readings not made.  Lossy
+    searches share ``budget`` (by default one for ``text``'s length)."""
+    if budget is None:
+        budget = Budget.for_text(text)
     out: list[LineResult] = []
     doc = _DocumentChain()
     for ls, le in suspicious_lines(text, lossy=opts.lossy):
@@ -354,9 +363,9 @@ def analyse_text(text: str, opts: Options) -> list[LineResult]:
             continue
         res = doc.shortcut(line, ls)
         if res is None or res.confidence < opts.min_confidence:
-            res = _line_fixes(line, ls, opts)
+            res = _line_fixes(line, ls, opts, budget)
             doc.learn(line, ls, res)
-        out.append(_settle(line, ls, res, opts))
+        out.append(_settle(line, ls, res, opts, budget))
     return out
 
 
@@ -365,7 +374,7 @@ def analyse_text(text: str, opts: Options) -> list[LineResult]:
 MAX_PASSES = 2
 
 
-def _settle(line: str, offset: int, res: LineResult, opts: Options) -> LineResult:
+def _settle(line: str, offset: int, res: LineResult, opts: Options, budget: Budget) -> LineResult:
     """Look again at a repaired line that still looks damaged: the first
     repair can uncover damage it hid (a C1 control read as cp1252 was part
     of a double-byte character).  Further fixes are composed with the first
@@ -377,7 +386,7 @@ def _settle(line: str, offset: int, res: LineResult, opts: Options) -> LineResul
         mid = splice(line, local)
         if find_suspicious(mid) < 0:
             return res
-        again = _line_fixes(mid, 0, opts)
+        again = _line_fixes(mid, 0, opts, budget)
         if not again.fixes:
             return res
         fixes = [
@@ -460,9 +469,60 @@ def _compose(line: str, first: list[Fix], second: list[Fix]) -> list[Fix]:
 def repair_text(text: str, opts: Options) -> Repair:
     fixes: list[Fix] = []
     conf = 1.0
-    for res in analyse_text(text, opts):
+    budget = Budget.for_text(text)
+    for res in analyse_text(text, opts, budget):
         fixes.extend(res.fixes)
         conf *= res.confidence
-    if not fixes:
-        return Repair(text, (), conf)
-    return Repair(splice(text, fixes), tuple(fixes), conf)
+    lost = unrecoverable(text, fixes, budget=budget if opts.lossy else None)
+    notes = _notes(lost)
+    out = splice(text, fixes) if fixes else text
+    return Repair(out, tuple(fixes), conf, notes=notes, unrecoverable=tuple(lost))
+
+
+def _notes(lost: list[Lost]) -> tuple[str, ...]:
+    """One sentence per reason: where, and how many more."""
+    by_reason: dict[str, list[Lost]] = {}
+    for u in lost:
+        by_reason.setdefault(u.reason, []).append(u)
+    out = []
+    for reason, us in by_reason.items():
+        where = f"at {us[0].start}" + (f" and {len(us) - 1} more places" if len(us) > 1 else "")
+        out.append(f"{reason[0].upper()}{reason[1:]} ({where}).")
+    return tuple(out)
+
+
+#: U+FFFD characters, and runs of them
+_FFFD = re.compile("\ufffd+")
+
+
+def unrecoverable(text: str, fixes: list[Fix], *, budget: Budget | None) -> list[Lost]:
+    """Spans of ``text`` outside every fix whose original is gone:
+    sentinels, and U+FFFD runs -- every byte replaced (longer than
+    ``_lossy.MAX_RUN``), left unsearched (the lossy search's bound was
+    reached; ``budget``), or unexplained by any reading.  Without a budget
+    the lossy search was off."""
+    from encfix._detect import find_sentinels
+    from encfix._repair._lossy import MAX_RUN
+
+    def free(a: int, b: int) -> bool:
+        return not any(f.start < b and a < f.end for f in fixes)
+
+    out = [Lost(a, b, text[a:b], "sentinel: " + name) for a, b, name in find_sentinels(text) if free(a, b)]
+    taken = [(u.start, u.end) for u in out]
+    for m in _FFFD.finditer(text):
+        a, b = m.span()
+        if not free(a, b) or any(x <= a and b <= y for x, y in taken):
+            continue
+        if b - a > MAX_RUN:
+            reason = "every byte was replaced by U+FFFD upstream; nothing is left to read"
+        elif budget is None:
+            reason = "bytes lost as U+FFFD (lossy search off)"
+        elif budget.exhausted:
+            reason = (
+                "bytes lost as U+FFFD; not searched (the lossy search's time bound for this text was reached)"
+            )
+        else:
+            reason = "bytes lost as U+FFFD; no reading of the text around them reproduces it"
+        out.append(Lost(a, b, text[a:b], reason))
+    out.sort(key=lambda u: u.start)
+    return out

@@ -1224,9 +1224,13 @@ def screen(line: str, cl: Cluster) -> bool:
     return bool(cl.allowed)
 
 
-def analyse(line: str, max_rounds: int, lossy: bool = True) -> tuple[list[Candidate], list[Candidate]]:
-    """(all scored candidates, chosen ones) for one line."""
+def analyse(
+    line: str, max_rounds: int, budget: _lossy.Budget | None = None
+) -> tuple[list[Candidate], list[Candidate]]:
+    """(all scored candidates, chosen ones) for one line; without a
+    ``budget`` for its searches, no lossy readings."""
     cls = [cl for cl in clusters(line) if screen(line, cl)]
+    lossy = budget is not None and not budget.exhausted
     marked = lossy and _lossy.has_markers(line)
     if not cls and not marked:
         return [], []
@@ -1239,9 +1243,9 @@ def analyse(line: str, max_rounds: int, lossy: bool = True) -> tuple[list[Candid
             return cands, chosen
     search = _Search(line, max_rounds, cls)
     cands = search.run() if cls else []
-    if lossy:
+    if budget is not None and lossy:
         chosen = choose(cands, line) if cands else []
-        found = lossy_candidates(search, chosen, marked)
+        found = lossy_candidates(search, chosen, marked, budget)
         if found:
             search.score(found)
             cands = list(search.cands.values())
@@ -1270,7 +1274,9 @@ LOSSY_COST = 2.0
 LOSSY_TOP = 6
 
 
-def lossy_candidates(search: _Search, chosen: list[Candidate], marked: bool) -> list[Candidate]:
+def lossy_candidates(
+    search: _Search, chosen: list[Candidate], marked: bool, budget: _lossy.Budget
+) -> list[Candidate]:
     """Readings of the line's damaged regions that fill in lost bytes (see
     ``_lossy``): around loss markers, and -- for traceless losses -- in
     runs of seeds the lossless search left unexplained."""
@@ -1280,7 +1286,15 @@ def lossy_candidates(search: _Search, chosen: list[Candidate], marked: bool) -> 
     for chain in _lossy.lossy_chains():
         if chain.marker and (not marked or chain.marker not in line):
             continue
+        # finding and screening regions is work too: a line of nothing but
+        # markers must not escape the bound
+        if not budget.spend(
+            1 + (line.count(chain.marker) if chain.marker else len(line)) // _lossy.SCAN_PER_STEP
+        ):
+            return out
         for a, b in _lossy.regions(line, chain):
+            if not budget.spend(_lossy.SCREEN_STEPS):
+                return out
             if not chain.marker and (
                 any(x <= a and b <= y for x, y in explained) or not _unexplained_seeds(search, a, b)
             ):
@@ -1288,7 +1302,7 @@ def lossy_candidates(search: _Search, chosen: list[Candidate], marked: bool) -> 
             if not _lossy.screen(line, chain, a, b):
                 continue
             for lang in _lossy.languages(line, chain, a, b):
-                for f in _lossy.readings(line, chain, a, b, lang)[:LOSSY_TOP]:
+                for f in _lossy.readings(line, chain, a, b, lang, budget)[:LOSSY_TOP]:
                     prior = (
                         BASE_COST
                         + LOSSY_COST

@@ -246,45 +246,118 @@ def languages(line: str, chain: LossyChain, a: int, b: int) -> tuple[str, ...]:
     return langs[:2]
 
 
-def regions(line: str, chain: LossyChain) -> list[tuple[int, int]]:
+#: a run of more markers than this is data lost upstream: every byte of it
+#: was replaced, nothing is left to read (see :func:`destroyed`)
+MAX_RUN = 4
+
+
+def regions(line: str, chain: LossyChain) -> Iterator[tuple[int, int]]:
     """Stretches of ``line`` worth a lossy search under ``chain``: around
     each of its markers, within the characters the wrong decoder can have
-    made; for traceless losses, runs of non-ASCII characters it can have made."""
+    made; for traceless losses, runs of non-ASCII characters it can have made.
+    A region must hold a non-ASCII character besides its markers (markers
+    alone are no evidence), and runs of more than :data:`MAX_RUN` markers are
+    left alone.  Lazy, and linear in the line's length."""
     n = len(line)
-
-    def ok(i: int) -> bool:
-        ch = line[i]
-        return ch == chain.marker or bool(_forms(chain.decoder, ch, chain.nfkc, chain.loss))
-
-    out: list[tuple[int, int]] = []
-    if not chain.marker:
+    marker = chain.marker
+    good = {c for c in set(line) if c == marker or _forms(chain.decoder, c, chain.nfkc, chain.loss)}
+    if not marker:
         i = 0
         while i < n:
-            if line[i].isascii() or not ok(i):
+            if line[i].isascii() or line[i] not in good:
                 i += 1
                 continue
             j = i
-            while j < n and ok(j) and (not line[j].isascii() or (j + 1 < n and not line[j + 1].isascii())):
+            while (
+                j < n
+                and line[j] in good
+                and (not line[j].isascii() or (j + 1 < n and not line[j + 1].isascii()))
+            ):
                 j += 1
             if j - i >= 2:
-                out.append((i, min(j, i + MAX_UNITS)))
+                yield (i, min(j, i + MAX_UNITS))
             i = j + 1
-        return out
-    for m in (i for i, ch in enumerate(line) if ch == chain.marker):
-        if chain.marker == "?" and not _question_may_be_loss(line, m):
+        return
+    cur: tuple[int, int] | None = None  # the region not yet handed out
+    done = 0  # everything before it belongs to a region already
+    m = line.find(marker)
+    while m >= 0:
+        run = m
+        while run < n and line[run] == marker:
+            run += 1
+        if run - m > MAX_RUN or (marker == "?" and not _question_may_be_loss(line, m)):
+            m = line.find(marker, run)
             continue
         a = m
-        while a > 0 and m - a < REACH and ok(a - 1) and line[a - 1] not in " \t":
-            a -= 1
-        if chain.loss == "slipped":
-            a = m  # the slip starts at its marker
-        b = m + 1
-        while b < n and b - m <= REACH and ok(b) and line[b] != "\n":
+        if chain.loss != "slipped":  # a slipped stream starts at its marker
+            while a > done and m - a < REACH and line[a - 1] in good and line[a - 1] not in " \t":
+                a -= 1
+        b = run
+        while b < n and b - run < REACH and b < a + MAX_UNITS and line[b] in good and line[b] != "\n":
+            if line[b] == marker:
+                end = b
+                while end < n and line[end] == marker:
+                    end += 1
+                if end - b > MAX_RUN:
+                    break
+                run = end
+                b = end
+                continue
             b += 1
-        if out and a <= out[-1][1]:
-            a = out.pop()[0]
-        out.append((a, min(b, a + MAX_UNITS)))
-    return out
+        b = max(min(b, a + MAX_UNITS), run)
+        if any(not c.isascii() and c != marker for c in line[a:b]):
+            if cur is not None and a <= cur[1] and b - cur[0] <= MAX_UNITS:
+                cur = (cur[0], b)  # regions that touch are one
+            else:
+                if cur is not None:
+                    yield cur
+                cur = (a, b)
+        done = max(done, b)
+        m = line.find(marker, b)
+    if cur is not None:
+        yield cur
+
+
+def destroyed(line: str) -> list[tuple[int, int]]:
+    """Runs of more than :data:`MAX_RUN` U+FFFD in ``line``: bytes lost
+    upstream with nothing left to read (GBK text read as UTF-8 becomes one
+    U+FFFD per byte)."""
+    return [m.span() for m in _FFFD_RUN.finditer(line)]
+
+
+_FFFD_RUN = re.compile(f"\ufffd{{{MAX_RUN + 1},}}")
+
+
+class Budget:
+    """Search steps left for one text: bounds the time a lossy repair can
+    take whatever the input (see :data:`STEPS_PER_CHAR`)."""
+
+    __slots__ = ("exhausted", "left")
+
+    def __init__(self, steps: int) -> None:
+        self.left = steps
+        self.exhausted = False
+
+    @classmethod
+    def for_text(cls, text: str) -> Budget:
+        return cls(BASE_STEPS + STEPS_PER_CHAR * len(text))
+
+    def spend(self, steps: int) -> bool:
+        """Take ``steps``; False once the budget is gone."""
+        self.left -= steps
+        if self.left < 0:
+            self.exhausted = True
+        return not self.exhausted
+
+
+#: search steps (beam expansions, about 10 us each) every text may take, and
+#: more per character: 100 KB of the worst input stays under 2 s
+BASE_STEPS = 30_000
+STEPS_PER_CHAR = 1
+#: markers (or characters) a region scan passes per step, and the steps one
+#: region's screening costs
+SCAN_PER_STEP = 8
+SCREEN_STEPS = 8
 
 
 def _question_may_be_loss(line: str, i: int) -> bool:
@@ -392,27 +465,38 @@ def _prefix_bounds(lang: str, member: str) -> dict[bytes, float]:
     lowest cost (as a word start) of any character it can still become: how
     good a state holding that partial character can get.  The beam ranks
     states by gain minus this, so that a guessed byte is judged by the best
-    character it may start."""
+    character it may start.  Characters the model knows count exactly; the
+    ones it does not are costed by their class, one sample per block of
+    characters sharing a prefix (they share a script)."""
     lm = model.get(lang)
     out: dict[bytes, float] = {}
-    if member == "utf-8":
-        chars: list[tuple[str, bytes]] = [
-            (chr(cp), chr(cp).encode("utf-8")) for cp in range(0x80, 0x10000) if not 0xD800 <= cp < 0xE000
-        ]
-    else:
-        chars = []
-        for lead in range(0x81, 0xFF):
-            for trail in range(0x40, 0xFF):
-                pair = bytes([lead, trail])
-                c = _char(member, pair)
-                if c is not None:
-                    chars.append((c, pair))
-    for ch, data in chars:
-        cost = lm.step("", ch)
+
+    def note(data: bytes, cost: float) -> None:
         for k in range(1, len(data)):
             p = data[:k]
             if cost < out.get(p, 99.0):
                 out[p] = cost
+
+    for ch in lm.unigram:
+        try:
+            data = ch.encode(member)
+        except UnicodeEncodeError:
+            continue
+        note(data, lm.step("", ch))
+    if member == "utf-8":
+        # one sample per block of 64 code points (one two-byte prefix)
+        for block in range(0x80, 0x10000, 0x40):
+            if 0xD800 <= block < 0xE000:
+                continue
+            ch = chr(block + 0x20 if block >= 0x800 else block)
+            note(ch.encode("utf-8"), lm.step("", ch))
+    else:
+        for lead in range(0x81, 0xFF):
+            for trail in (0xA1, 0x80, 0x40):
+                c = _char(member, bytes([lead, trail]))
+                if c is not None:
+                    note(bytes([lead, trail]), lm.step("", c))
+                    break
     return out
 
 
@@ -460,9 +544,12 @@ class _State:
     alt_forms: int = 0
 
 
-def readings(line: str, chain: LossyChain, a: int, b: int, lang: str) -> list[Filled]:
+def readings(
+    line: str, chain: LossyChain, a: int, b: int, lang: str, budget: Budget | None = None
+) -> list[Filled]:
     """Readings of spans of ``line[a:b]`` under ``chain``, best first, each
-    verified to reproduce its span exactly under the chain's damage."""
+    verified to reproduce its span exactly under the chain's damage (none
+    once ``budget`` runs out)."""
     lm = model.get(lang)
     units = line[a:b]
     n = len(units)
@@ -498,6 +585,8 @@ def readings(line: str, chain: LossyChain, a: int, b: int, lang: str) -> list[Fi
                 expansions += 1
             if expansions > MAX_EXPANSIONS:
                 break
+        if budget is not None and not budget.spend(expansions):
+            return []
         states = new
         if not states and i >= first_loss:
             break
