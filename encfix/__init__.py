@@ -5,9 +5,20 @@ from __future__ import annotations
 from typing import Any
 
 from encfix._options import Options
-from encfix._types import Alternative, Detection, Fix, Repair
+from encfix._types import Alternative, Detection, Fix, Loss, Lost, Repair
 
-__all__ = ["Alternative", "Detection", "Fix", "Options", "Repair", "apply_plan", "detect", "repair"]
+__all__ = [
+    "Alternative",
+    "Detection",
+    "Fix",
+    "Loss",
+    "Lost",
+    "Options",
+    "Repair",
+    "apply_plan",
+    "detect",
+    "repair",
+]
 __version__ = "0.1.0"
 
 

@@ -17,6 +17,8 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
+    from rich.text import Text
+
     from encfix._types import Fix
 
 __all__ = ["color_diff", "unified_diff"]
@@ -207,6 +209,39 @@ def _describe(f: Fix) -> str:
     return f"{label}, confidence {f.confidence:.2f}"
 
 
+def _append_after(out: Text, f: Fix) -> None:
+    """``f.after`` in green; characters a lossy fix guessed underlined in
+    yellow, placeholders where it could not tell in reverse magenta."""
+    loss = f.loss
+    if loss is None:
+        out.append(_visible(f.after), style="green")
+        return
+    uncertain = {p for p, _ in loss.uncertain}
+    guessed = set(loss.guessed)
+    for i, ch in enumerate(f.after):
+        if i in uncertain:
+            style = "reverse magenta"
+        elif i in guessed:
+            style = "bold underline yellow"
+        else:
+            style = "green"
+        out.append(_visible(ch), style=style)
+
+
+def _describe_loss(f: Fix) -> str:
+    loss = f.loss
+    if loss is None:
+        return ""
+    sure = [p for p in loss.guessed if p not in {q for q, _ in loss.uncertain}]
+    parts = []
+    if sure:
+        parts.append("guessed " + "".join(f.after[p] for p in sure if p < len(f.after)))
+    for p, alts in loss.uncertain:
+        cands = ", ".join(f"{c} {q:.2f}" for c, q in alts)
+        parts.append(f"position {p} unknown ({cands})")
+    return "; ".join(parts)
+
+
 def color_diff(text: str, fixes: Sequence[Fix], name: str, *, color_system: str = "standard") -> str:
     """Character-level diff with ANSI colours: each changed line, numbered, then its fixes.
 
@@ -248,13 +283,15 @@ def color_diff(text: str, fixes: Sequence[Fix], name: str, *, color_system: str 
             if f.before:
                 out.append(_visible(f.before), style="red strike")
             if f.after:
-                out.append(_visible(f.after), style="green")
+                _append_after(out, f)
             pos = f.end
         tail = text[pos:end]
         tail = tail[:-1] if tail.endswith("\n") else tail
         out.append(_visible(tail[:-1] if tail.endswith("\r") else tail) + "\n")
         for f in r.fixes:
             out.append(pad + "↳ " + _visible(_describe(f)) + "\n", style="cyan")
+            if f.loss is not None:
+                out.append(pad + "  " + _visible(_describe_loss(f)) + "\n", style="yellow")
     out.rstrip()
     console.print(out, soft_wrap=True)
     return buf.getvalue()

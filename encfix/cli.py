@@ -170,6 +170,7 @@ class _Item:
             "confidence": d["confidence"],
             "fixes": d["fixes"],
             "notes": d["notes"],
+            "unrecoverable": d["unrecoverable"],
             "text": d["text"],
         }
 
@@ -215,8 +216,9 @@ _FIX_HELP = (
 _JSON_HELP = (
     "Instead of the text, print a JSON report on standard output: for one input an object "
     '{"path", "changed", "confidence", "fixes": [{"start", "end", "before", "after", "kind", "chain", '
-    '"description", "decoder", "confidence", ...}], "notes", "text"} ("path" is "-" for standard input; '
-    "start/end index the input text); for several inputs a list of such objects."
+    '"description", "decoder", "confidence", ...}], "notes", "unrecoverable", "text"} ("path" is "-" '
+    'for standard input; start/end index the input text; a lossy fix\'s "loss" lists its guessed '
+    "positions and the uncertain ones with their candidates); for several inputs a list of such objects."
 )
 
 
@@ -235,6 +237,9 @@ def _fix(
     min_confidence: float = DEFAULT_MIN_CONFIDENCE,
     max_rounds: int = _DEFAULTS.max_rounds,
     no_latin: bool = False,
+    lossy: bool = _DEFAULTS.lossy,
+    placeholder: str = _DEFAULTS.placeholder,
+    guess_confidence: float = _DEFAULTS.guess_confidence,
     color: bool | None = None,
     quiet: bool = False,
 ) -> int:
@@ -260,7 +265,14 @@ def _fix(
     if json_ and jsonl:
         raise _usage("--json and --jsonl cannot be combined.")
     try:
-        options = Options(min_confidence=min_confidence, max_rounds=max_rounds, latin=not no_latin)
+        options = Options(
+            min_confidence=min_confidence,
+            max_rounds=max_rounds,
+            latin=not no_latin,
+            lossy=lossy,
+            placeholder=placeholder,
+            guess_confidence=guess_confidence,
+        )
     except ValueError as e:
         raise _usage(f"{e}.") from e
 
@@ -571,6 +583,34 @@ def _build_app() -> "typer.Typer":
                 "reverses the mis-decodings it recognises, such as UTF-8 read as Windows-1252).",
             ),
         ] = False,
+        lossy: Annotated[
+            bool,
+            typer.Option(
+                "--lossy/--no-lossy",
+                help="Recover lossy mojibake: fill bytes lost as U+FFFD, '?' or dropped characters, and "
+                "realign double-byte streams read out of step, guided by the language model.",
+            ),
+        ] = _DEFAULTS.lossy,
+        placeholder: Annotated[
+            str,
+            typer.Option(
+                "--placeholder",
+                metavar="CHAR",
+                help="With --lossy: the character written where a lost character cannot be told "
+                "(its candidates are listed by --json).",
+            ),
+        ] = _DEFAULTS.placeholder,
+        guess_confidence: Annotated[
+            float,
+            typer.Option(
+                "--guess-confidence",
+                min=0.0,
+                max=1.0,
+                metavar="FLOAT",
+                help="With --lossy: write a guessed character only if the model gives it at least this "
+                "probability (0-1); otherwise the placeholder.",
+            ),
+        ] = _DEFAULTS.guess_confidence,
         color: Annotated[
             bool | None,
             typer.Option(
@@ -599,6 +639,9 @@ def _build_app() -> "typer.Typer":
             min_confidence=min_confidence,
             max_rounds=max_rounds,
             no_latin=no_latin,
+            lossy=lossy,
+            placeholder=placeholder,
+            guess_confidence=guess_confidence,
             color=color,
             quiet=quiet,
         )

@@ -401,7 +401,7 @@ def test_color_option_without_diff_changes_nothing() -> None:
 
 
 def check_report(doc: dict[str, object], path: str, source: str) -> None:
-    assert set(doc) == {"path", "changed", "confidence", "fixes", "notes", "text"}
+    assert set(doc) == {"path", "changed", "confidence", "fixes", "notes", "unrecoverable", "text"}
     assert doc["path"] == path
     assert isinstance(doc["confidence"], float)
     fixes = doc["fixes"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import math
 import re
 import unicodedata
@@ -17,7 +18,7 @@ from encfix._repair._plan import apply_plan, splice
 from encfix._types import Fix, Loss, Lost, Repair
 from encfix.codecs import DECODERS
 
-__all__ = ["LineResult", "analyse_line", "analyse_text", "apply_plan", "repair_text"]
+__all__ = ["LineResult", "analyse_line", "analyse_text", "apply_plan", "repair_text", "unrecoverable"]
 
 
 def analyse_line(
@@ -504,25 +505,28 @@ def unrecoverable(text: str, fixes: list[Fix], *, budget: Budget | None) -> list
     from encfix._detect import find_sentinels
     from encfix._repair._lossy import MAX_RUN
 
-    def free(a: int, b: int) -> bool:
-        return not any(f.start < b and a < f.end for f in fixes)
+    spans = sorted((f.start, f.end) for f in fixes)
+    starts = [x for x, _ in spans]
 
-    out = [Lost(a, b, text[a:b], "sentinel: " + name) for a, b, name in find_sentinels(text) if free(a, b)]
-    taken = [(u.start, u.end) for u in out]
+    def free(a: int, b: int) -> bool:
+        k = bisect.bisect_left(starts, b)  # fixes starting before b; they do not overlap
+        return not (k and spans[k - 1][1] > a)
+
+    out = [
+        Lost(a, b, text[a:b], "sentinel: " + name)
+        for a, b, name in find_sentinels(text)
+        if free(a, b) and text[a] != "\ufffd"  # U+FFFD runs: below
+    ]
+    if budget is None:
+        why = "bytes lost as U+FFFD (lossy search off)"
+    elif budget.exhausted:
+        why = "bytes lost as U+FFFD; left as they are (the lossy search's bound for this text was reached)"
+    else:
+        why = "bytes lost as U+FFFD; no reading of the text around them reproduces it"
+    every = "every byte was replaced by U+FFFD upstream; nothing is left to read"
     for m in _FFFD.finditer(text):
         a, b = m.span()
-        if not free(a, b) or any(x <= a and b <= y for x, y in taken):
-            continue
-        if b - a > MAX_RUN:
-            reason = "every byte was replaced by U+FFFD upstream; nothing is left to read"
-        elif budget is None:
-            reason = "bytes lost as U+FFFD (lossy search off)"
-        elif budget.exhausted:
-            reason = (
-                "bytes lost as U+FFFD; not searched (the lossy search's time bound for this text was reached)"
-            )
-        else:
-            reason = "bytes lost as U+FFFD; no reading of the text around them reproduces it"
-        out.append(Lost(a, b, text[a:b], reason))
+        if free(a, b):
+            out.append(Lost(a, b, m.group(), every if b - a > MAX_RUN else why))
     out.sort(key=lambda u: u.start)
     return out

@@ -955,6 +955,8 @@ def _consistency(cands: list[Candidate], chosen: list[Candidate]) -> bool:
     for c in cands:
         if c in chosen or (c.chain, c.members) not in used or c.refundable <= CONSISTENT_COST:
             continue
+        if any(d.start < c.end and c.start < d.end for d in chosen):
+            continue  # a rival reading of a chosen span, not a further span
         c.gain += c.refundable - CONSISTENT_COST
         c.prior -= c.refundable - CONSISTENT_COST
         c.refundable = 0.0

@@ -340,7 +340,7 @@ class Budget:
 
     @classmethod
     def for_text(cls, text: str) -> Budget:
-        return cls(BASE_STEPS + STEPS_PER_CHAR * len(text))
+        return cls(BASE_STEPS + int(STEPS_PER_CHAR * len(text)))
 
     def spend(self, steps: int) -> bool:
         """Take ``steps``; False once the budget is gone."""
@@ -352,8 +352,8 @@ class Budget:
 
 #: search steps (beam expansions, about 10 us each) every text may take, and
 #: more per character: 100 KB of the worst input stays under 2 s
-BASE_STEPS = 30_000
-STEPS_PER_CHAR = 1
+BASE_STEPS = 20_000
+STEPS_PER_CHAR = 0.7
 #: markers (or characters) a region scan passes per step, and the steps one
 #: region's screening costs
 SCAN_PER_STEP = 8
@@ -890,19 +890,20 @@ def _verify(line: str, a: int, chain: LossyChain, finals: list[tuple[_State, int
                 continue
             seen.add((start, stop, after))
         bonus = pairing(line[:start], after)  # already in the gain
+        final = ending(line, stop, after)
         out.append(
             Filled(
                 start,
                 stop,
                 after,
                 chain,
-                s.gain,
+                s.gain + final,
                 data,
                 tuple(p for p in s.marks if p < len(after)),
                 s.guessed,
                 slip=slip,
                 swallow=s.swallow,
-                bonus=bonus,
+                bonus=bonus + final,
                 model=name,
                 alt_forms=s.alt_forms,
             )
@@ -920,6 +921,22 @@ def _evidence(before: str, after: str, chain: LossyChain) -> bool:
     if not rest:
         return False
     return chain.loss != "slipped" or sum(not c.isascii() for c in rest) >= 1
+
+
+#: marks that end a sentence, and the nats a guessed one earns at the end of
+#: a line (or before markup): the bigram model has no end-of-text symbol,
+#: so it cannot tell "。" from "、" there
+_FINALS = frozenset("。！？…」』）.!?")
+FINAL_GAIN = 4.0
+
+
+def ending(line: str, stop: int, after: str) -> float:
+    """Evidence for ``after`` (ending at ``stop`` in ``line``) from where it
+    ends: a sentence-final mark at the end of a line earns :data:`FINAL_GAIN`."""
+    if not after or after[-1] not in _FINALS:
+        return 0.0
+    rest = line[stop:].lstrip(" \t")
+    return FINAL_GAIN if not rest or rest[0] in "\r\n<" else 0.0
 
 
 #: paired punctuation: closing mark -> opening mark

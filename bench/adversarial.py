@@ -1,0 +1,73 @@
+"""Time ``encfix.repair`` on adversarial inputs of 100 KB: the lossy search's
+bound (issue 3: no input of 100 KB may take more than 2 s).
+
+    python bench/adversarial.py [--json OUT]
+
+Each input is timed in a fresh process (tables built on first use count, as
+they do for the command line), once after a warm-up repair of "中文".
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+#: name -> Python expression for the input
+INPUTS = {
+    "100 KB of '?'": '"?" * 100_000',
+    "100 KB of U+FFFD": '"\\ufffd" * 100_000',
+    "CJK and '?' alternating": '"中?" * 50_000',
+    "mojibake and U+FFFD alternating": '"涓\\ufffd" * 50_000',
+    "one mojibake character repeated": '"鍙" * 100_000',
+    "2,500 short lossy lines": '("涓\\ufffd鏂\\ufffd" * 10 + "\\n") * 2500',
+    "U+FFFD every third character": '"中文\\ufffd" * 33_334',
+}
+
+_CHILD = """
+import sys, time, encfix
+sys.path.insert(0, {root!r})
+encfix.repair("中文")
+text = eval({expr!r})
+t = time.perf_counter()
+r = encfix.repair(text)
+print(time.perf_counter() - t, len(text), len(r.fixes), len(r.unrecoverable))
+"""
+
+
+def run() -> dict[str, dict[str, float]]:
+    out: dict[str, dict[str, float]] = {}
+    for name, expr in INPUTS.items():
+        p = subprocess.run(
+            [sys.executable, "-c", _CHILD.format(root=str(ROOT), expr=expr)],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        secs, chars, fixes, lost = p.stdout.split()
+        out[name] = {
+            "seconds": float(secs),
+            "chars": int(chars),
+            "fixes": int(fixes),
+            "unrecoverable": int(lost),
+        }
+        print(f"{name:34} {float(secs):6.2f} s  ({int(chars):,} chars, {fixes} fixes, {lost} lost spans)")
+    return out
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--json", metavar="OUT")
+    args = ap.parse_args()
+    res = run()
+    if args.json:
+        Path(args.json).write_text(json.dumps(res, indent=1) + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

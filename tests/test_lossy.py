@@ -1,0 +1,195 @@
+"""Lossy recovery (issue 3): generated cases for every loss model x decoder x
+language (``tests/data/lossy.json``, see ``make_lossy.py``), the seed
+document's two broken sequences, the guarantees every lossy repair keeps,
+bounded work on adversarial input, and the CLI switches."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import encfix
+from encfix._repair import analyse_text, unrecoverable
+from encfix._repair._lossy import BEAM, MAX_EXPANSIONS, Budget, explain_loss
+from encfix.codecs import _loss
+
+HERE = Path(__file__).resolve().parent
+DATA = HERE / "data"
+SEED = HERE.parent.parent / "shared" / "seed" / "scraped-news-page.txt"
+CASES = json.loads((DATA / "lossy.json").read_text(encoding="utf-8"))["cases"]
+SENTENCES = json.loads((DATA / "sentences.json").read_text(encoding="utf-8"))
+
+
+def _param(case: dict[str, str]) -> object:
+    marks = [pytest.mark.xfail(strict=True, reason=case["comment"])] if case.get("expect") == "fail" else []
+    return pytest.param(case, id=case["label"], marks=marks)
+
+
+def _distance(a: str, b: str) -> int:
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        for j, cb in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+        prev = cur
+    return prev[-1]
+
+
+def test_lossy_json_is_current() -> None:
+    out = subprocess.run(
+        [sys.executable, str(DATA / "make_lossy.py"), "--check"], capture_output=True, text=True, check=False
+    )
+    assert out.returncode == 0, out.stderr
+
+
+@pytest.mark.parametrize("case", [_param(c) for c in CASES])
+def test_lossy_case(case: dict[str, str]) -> None:
+    assert encfix.repair(case["input"]).text == case["expected"]
+
+
+@pytest.mark.parametrize("case", [pytest.param(c, id=c["label"]) for c in CASES])
+def test_lossy_guarantees(case: dict[str, str]) -> None:
+    """Whatever the outcome: every fix replays from its own explanation, a
+    lossy fix's bytes reproduce its span under its loss model, and the
+    repair is never further from the original than the input."""
+    rep = encfix.repair(case["input"])
+    assert encfix.apply_plan(case["input"], rep.plan) == rep.text
+    for f in rep.fixes:
+        if f.kind == "lossy":
+            assert f.loss is not None and explain_loss(f.loss, f.chain, f.before)
+    assert _distance(rep.text, case["expected"]) <= _distance(case["input"], case["expected"])
+
+
+# ------------------------------------------------------------------ the seed
+
+
+@pytest.mark.skipif(not SEED.exists(), reason="../shared/seed is absent")
+def test_seed_document() -> None:
+    """Both broken quote sequences come out exactly; nothing else changes."""
+    text = SEED.read_text(encoding="utf-8")
+    rep = encfix.repair(text)
+    assert "提供相關幫助。”重慶市外事辦公室" in rep.text.replace("(guān)", "").replace("(bāng)", "")
+    assert [(f.before, f.after) for f in rep.fixes] == [("?!敝貞c", "。”重慶"), ("??膳隆?", "常可怕”<")]
+    assert all(f.kind == "lossy" and f.chain == ("gbk", "gbk") and f.decoder == "slipped" for f in rep.fixes)
+
+
+@pytest.mark.parametrize(
+    ("garbled", "expected"),
+    [
+        ("提供相關幫助?!敝貞c市外事辦公室", "提供相關幫助。”重慶市外事辦公室"),
+        ("“這非??膳隆?/a>", "“這非常可怕”</a>"),
+    ],
+)
+def test_seed_sequences(garbled: str, expected: str) -> None:
+    assert encfix.repair(garbled).text == expected
+
+
+# ------------------------------------------------------------------ placeholders and reports
+
+
+def test_undecidable_character_keeps_placeholder_and_candidates() -> None:
+    rep = encfix.repair("這是銝剜��的問題", placeholder="□")
+    (fix,) = rep.fixes
+    assert fix.kind == "lossy" and fix.loss is not None
+    assert rep.text == "這是中□的問題"
+    (pos, cands), *_ = fix.loss.uncertain
+    assert fix.after[pos] == "□" and len(cands) > 1
+    assert encfix.apply_plan("這是銝剜��的問題", rep.plan) == rep.text
+
+
+def test_guess_confidence_zero_writes_every_guess() -> None:
+    rep = encfix.repair("這是銝剜��的問題", guess_confidence=0.0)
+    assert "\ufffd" not in rep.text and rep.text.startswith("這是中")
+
+
+def test_no_lossy_leaves_lossy_text_alone() -> None:
+    text = "提供相關幫助?!敝貞c市外事辦公室"
+    assert encfix.repair(text, lossy=False).text == text
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("\ufffd" * 12 + "abc", "U+FFFD"),
+        ("锟斤拷锟斤拷", "sentinel"),
+    ],
+)
+def test_unrecoverable_is_reported_not_rewritten(text: str, reason: str) -> None:
+    rep = encfix.repair(text)
+    assert rep.text == text
+    assert rep.unrecoverable and reason in rep.unrecoverable[0].reason
+    assert rep.notes and rep.to_dict()["unrecoverable"][0]["text"] in text
+
+
+def test_clean_text_with_question_marks_unchanged() -> None:
+    for text in ("你好吗?我很好。今天天气怎么样?", "これは何?", "정말?", "What? No! ¿Qué?"):
+        rep = encfix.repair(text)
+        assert rep.text == text and not rep.fixes
+
+
+# ------------------------------------------------------------------ bounds
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["?" * 100_000, "\ufffd" * 100_000, "中?" * 50_000, "涓\ufffd" * 50_000, "鍙" * 100_000],
+    ids=["question marks", "U+FFFD", "CJK and ?", "mojibake and U+FFFD", "one mojibake character"],
+)
+def test_adversarial_input_spends_at_most_its_budget(text: str) -> None:
+    """The lossy search stops when its budget is spent, whatever the input
+    (the time that takes is measured by bench/adversarial.py, not here)."""
+    budget = Budget(20_000)
+    analyse_text(text, encfix.Options(), budget)
+    # a beam step is counted once done: the last one may overshoot
+    assert budget.left >= -_MAX_STEP
+    rep = encfix.repair(text)
+    assert encfix.apply_plan(text, rep.plan) == rep.text
+
+
+_MAX_STEP = BEAM * MAX_EXPANSIONS
+
+
+def test_spent_budget_is_reported() -> None:
+    text = "這是銝剜��的問題"
+    budget = Budget(0)
+    budget.spend(1)
+    assert not analyse_text(text, encfix.Options(), budget)[0].fixes
+    lost = unrecoverable(text, [], budget=budget)
+    assert lost and all("bound for this text was reached" in u.reason for u in lost)
+
+
+# ------------------------------------------------------------------ properties
+
+
+_MODELS = ("cpython-replace", "whatwg", "whatwg-question")
+_PAIRS = (("zh-Hans", "gbk"), ("zh-Hant", "big5"), ("ja-kana", "cp932"), ("ko", "cp949"))
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    pair=st.sampled_from(_PAIRS),
+    model=st.sampled_from(_MODELS),
+    index=st.integers(min_value=0, max_value=40),
+    nf=st.booleans(),
+)
+def test_recovery_reproduces_its_input(pair: tuple[str, str], model: str, index: int, nf: bool) -> None:
+    """Whatever it guesses, a lossy repair's own explanation turns its output
+    back into the input, and it is never further from the original."""
+    lang, dec = pair
+    pool = SENTENCES[lang]
+    original = pool[index % len(pool)]
+    garbled = _loss.LOSS_MODELS[model].decode(original.encode("utf-8"), dec)
+    if nf:
+        garbled = _loss.nfkc(garbled)
+    rep = encfix.repair(garbled)
+    assert encfix.apply_plan(garbled, rep.plan) == rep.text
+    for f in rep.fixes:
+        if f.kind == "lossy":
+            assert f.loss is not None and explain_loss(f.loss, f.chain, f.before)
+    assert _distance(rep.text, original) <= _distance(garbled, original)
