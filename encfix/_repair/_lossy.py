@@ -310,12 +310,26 @@ def regions(line: str, chain: LossyChain) -> Iterator[tuple[int, int]]:
                 cur = (cur[0], b)  # regions that touch are one
             else:
                 if cur is not None:
-                    yield cur
+                    yield from _split(line, cur, marker)
                 cur = (a, b)
         done = max(done, b)
         m = line.find(marker, b)
     if cur is not None:
-        yield cur
+        yield from _split(line, cur, marker)
+
+
+def _split(line: str, region: tuple[int, int], marker: str) -> Iterator[tuple[int, int]]:
+    """``region`` in pieces of at most :data:`MAX_LOSSES` markers each (a
+    search of more is not made), cut just before a marker."""
+    a, b = region
+    count = 0
+    for i in range(a, b):
+        if line[i] == marker:
+            count += 1
+            if count > MAX_LOSSES:
+                yield (a, i)
+                a, count = i, 1
+    yield (a, b)
 
 
 def destroyed(line: str) -> list[tuple[int, int]]:
