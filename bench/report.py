@@ -112,6 +112,76 @@ def accuracy_section(acc: dict[str, Any]) -> list[str]:
     return out
 
 
+LOSSY_TOOLS = ("encfix", "encfix (lossy=False)", "ftfy.fix_text", "ftfy.fix_encoding")
+
+
+def _lossy_cell(row: dict[str, Any]) -> str:
+    n, chars = row["n"], row["chars"]
+    if not n:
+        return NONE
+    return f"{_pct(row['exact'], n)} / {_pct(row['dist'], chars)} / {_pct(row['worse'], n)}"
+
+
+def _slow_mbs(x: float) -> str:
+    """MB/s, with kB/s beside it when the rate is far below one MB/s."""
+    if x >= 0.1:
+        return f"{_mbs(x)} MB/s"
+    return f"{x:.2g} MB/s ({x * 1000:.2g} kB/s)"
+
+
+def lossy_section(lo: dict[str, Any]) -> list[str]:
+    tools = [t for t in LOSSY_TOOLS if t in lo["tools"]]
+    nchains = sum(len(v) for v in lo["groups"].values())
+    first = lo["tools"][tools[0]]
+    out = [
+        "#### Lossy recovery: mojibake that lost bytes",
+        "",
+        f"{lo['samples']} damaged sentences, up to {lo['limit']} per chain over {nchains} chains: "
+        "UTF-8 read as GBK, Big5, cp932, EUC-JP or cp949 with undecodable bytes replaced (U+FFFD, "
+        "`?`, `・`) or private-use characters dropped, and legacy streams read one byte out of step; "
+        "each chain also with NFKC on top. Each cell is *exact / CER / worse*: exact repairs, "
+        "character error rate (edit distance to the original over its length) and the share of "
+        "outputs further from the original than the damaged input. *Input CER* is the damaged "
+        "input's own distance; a tool that changes nothing scores it.",
+        "",
+        "| chain group | chains | samples | input CER | " + " | ".join(tools) + " |",
+        "|---|--:|--:|--:|" + "--:|" * len(tools),
+    ]
+    for group, chains in lo["groups"].items():
+        g = first["per_group"][group]
+        cells = [_lossy_cell(lo["tools"][t]["per_group"][group]) for t in tools]
+        out.append(
+            f"| {group} | {len(chains)} | {g['n']} | {_pct(g['input_dist'], g['chars'])} | "
+            + " | ".join(cells)
+            + " |"
+        )
+    tot = first["total"]
+    cells = [f"**{_lossy_cell(lo['tools'][t]['total'])}**" for t in tools]
+    out.append(
+        f"| **all lossy chains** | {nchains} | {tot['n']} | **{_pct(tot['input_dist'], tot['chars'])}** | "
+        + " | ".join(cells)
+        + " |"
+    )
+    speeds = [
+        f"{t} {_slow_mbs(lo['tools'][t]['mb_s'])}"
+        for t in ("encfix", "encfix (lossy=False)")
+        if lo["tools"].get(t, {}).get("mb_s")
+    ]
+    if speeds:
+        secs = lo["tools"].get("encfix", first)["total"]["seconds"]
+        out += [
+            "",
+            f"Speed on these {tot['n']} lines ({_size(tot['bytes'])} of damaged input, one call per line, "
+            f"encfix {secs:.0f} s in all): " + ", ".join(speeds) + ".",
+        ]
+    if lo.get("empty_chains"):
+        out += ["", "Chains that found no usable sample: " + ", ".join(lo["empty_chains"]) + "."]
+    errs = [(t, lo["tools"][t].get("errors", 0)) for t in tools if lo["tools"][t].get("errors")]
+    if errs:
+        out += ["", "Exceptions (counted as worse): " + ", ".join(f"{t} {n}" for t, n in errs) + "."]
+    return out
+
+
 def speed_section(sp: dict[str, Any], run_rss: float | None = None) -> list[str]:
     tools = TOOLS
     stat = f"best of {sp['repeats']}"
@@ -216,6 +286,8 @@ def render(res: dict[str, Any]) -> str:
     lines = header(res)
     if "accuracy" in res:
         lines += ["", *accuracy_section(res["accuracy"])]
+    if "lossy" in res:
+        lines += ["", *lossy_section(res["lossy"])]
     if "speed" in res:
         lines += ["", *speed_section(res["speed"], res.get("peak_rss_mb"))]
     return "\n".join(lines) + "\n"

@@ -1,8 +1,10 @@
-"""Accuracy and speed in one process; writes ``bench/results/latest.json`` and prints a summary.
+"""Accuracy, lossy recovery and speed in one process; writes ``bench/results/latest.json``.
 
-    python bench/run.py [--quick] [--limit N] [--out PATH] [--no-speed] [--no-accuracy]
+    python bench/run.py [--quick] [--limit N] [--lossy-limit N] [--out PATH]
+                        [--no-speed] [--no-accuracy] [--no-lossy]
 
-``--quick`` (a smoke run: 5 samples per chain, small speed inputs) writes
+``--quick`` (a smoke run: 5 samples per lossless chain, 3 per lossy chain,
+small speed inputs) writes
 ``bench/results/quick.json`` unless ``--out`` is given, so it never replaces
 the full results that ``bench/report.py`` renders.  Exit status: 0 done,
 2 skipped because ``../shared/corpora`` is absent.
@@ -120,9 +122,13 @@ def main() -> int:
         default=None,
         help="results file (default bench/results/latest.json, --quick: quick.json)",
     )
+    ap.add_argument(
+        "--lossy-limit", type=int, default=None, help="lossy samples per chain (default 20; --quick 3)"
+    )
     ap.add_argument("--no-accuracy", action="store_true")
+    ap.add_argument("--no-lossy", action="store_true", help="skip the lossy-recovery bench")
     ap.add_argument("--no-speed", action="store_true")
-    ap.add_argument("--verbose", action="store_true", help="print accuracy's per-chain failure lines too")
+    ap.add_argument("--verbose", action="store_true", help="also print per-chain lines (accuracy, lossy)")
     speed.add_arguments(ap)  # --quick and the speed sizes
     args = ap.parse_args()
     speed.resolve(args)
@@ -135,6 +141,8 @@ def main() -> int:
         return 2
     if args.limit is None:
         args.limit = 5 if args.quick else 30
+    if args.lossy_limit is None:
+        args.lossy_limit = 3 if args.quick else 20
     out = args.out or RESULTS / ("quick.json" if args.quick else "latest.json")
 
     t0 = time.perf_counter()
@@ -157,6 +165,11 @@ def main() -> int:
         ta = time.perf_counter()
         results["accuracy"] = accuracy.run(args.limit, log=quiet)
         results["accuracy"]["seconds"] = time.perf_counter() - ta
+    if not args.no_lossy:
+        import lossy
+
+        print(f"== lossy recovery (--lossy-limit {args.lossy_limit}) ==", flush=True)
+        results["lossy"] = lossy.run(args.lossy_limit, log=quiet)
     results["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 / 1e6  # KiB on Linux
     results["seconds"] = time.perf_counter() - t0
 
@@ -176,11 +189,18 @@ def main() -> int:
     if "accuracy" in results:
         for line in accuracy_summary(results["accuracy"]):
             print(line)
+    if "lossy" in results:
+        import lossy
+
+        for line in lossy.summary_lines(results["lossy"]):
+            print(line)
     if "speed" in results:
         for line in speed.summary_lines(results["speed"]):
             print(line)
     if "accuracy" in results:
         print(f"accuracy took {results['accuracy']['seconds']:.0f} s", end="; ")
+    if "lossy" in results:
+        print(f"lossy took {results['lossy']['seconds']:.0f} s", end="; ")
     if "speed" in results:
         print(f"speed took {results['speed']['seconds']:.0f} s", end="; ")
     print(
