@@ -33,6 +33,15 @@ class Options:
     ``guess_confidence``
         a guessed character is written only if the model gives it at least
         this probability; otherwise ``placeholder`` is (0-1).
+    ``pinyin``
+        remove pinyin a converter put in parentheses after Han characters
+        (``協(xié)``), where the document is annotated throughout.
+    ``restore_punct``
+        give back the full-width punctuation NFKC folded (``,`` -> ``，``)
+        between CJK characters.
+    ``html``
+        the text is HTML: leave character references (``&#x4E2D;``,
+        ``&rdquo;``) alone.  ``None``: decide from the text (tags).
     """
 
     min_confidence: float = DEFAULT_MIN_CONFIDENCE
@@ -41,6 +50,9 @@ class Options:
     lossy: bool = True
     placeholder: str = "\ufffd"
     guess_confidence: float = 0.5
+    pinyin: bool = True
+    restore_punct: bool = False
+    html: bool | None = None
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.min_confidence <= 1.0:

@@ -23,6 +23,14 @@ _LOSS_WORDS = {
 }
 
 
+#: what each artifact fix does (``encfix.artifacts``)
+_ARTIFACT_WORDS = {
+    "pinyin": "pinyin annotation removed",
+    "punct": "full-width punctuation restored (NFKC had folded it)",
+    "entity": "character reference decoded",
+}
+
+
 @dataclass(frozen=True, slots=True)
 class Loss:
     """How a lossy fix filled in what was lost (see ``encfix._repair._lossy``).
@@ -117,6 +125,8 @@ class Fix:
     def description(self) -> str:
         if self.kind == "ftfy" and not self.chain:
             return "Latin-script repair by ftfy: " + ", ".join(f"{a} {b}" for a, b in self.steps)
+        if self.kind in _ARTIFACT_WORDS:
+            return _ARTIFACT_WORDS[self.kind]
         if self.kind == "lossy" and self.loss is not None:
             return f"{describe_chain(self.chain)}, {self.loss.description}"
         if self.kind == "composite":

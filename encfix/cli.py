@@ -240,6 +240,9 @@ def _fix(
     lossy: bool = _DEFAULTS.lossy,
     placeholder: str = _DEFAULTS.placeholder,
     guess_confidence: float = _DEFAULTS.guess_confidence,
+    keep_pinyin: bool = False,
+    restore_punct: bool = False,
+    html: bool | None = None,
     color: bool | None = None,
     quiet: bool = False,
 ) -> int:
@@ -272,6 +275,9 @@ def _fix(
             lossy=lossy,
             placeholder=placeholder,
             guess_confidence=guess_confidence,
+            pinyin=not keep_pinyin,
+            restore_punct=restore_punct,
+            html=html,
         )
     except ValueError as e:
         raise _usage(f"{e}.") from e
@@ -611,6 +617,32 @@ def _build_app() -> "typer.Typer":
                 "probability (0-1); otherwise the placeholder.",
             ),
         ] = _DEFAULTS.guess_confidence,
+        keep_pinyin: Annotated[
+            bool,
+            typer.Option(
+                "--keep-pinyin",
+                help="Keep pinyin annotations a converter put after Han characters ('協(xié)力'). By default "
+                "they are removed where a text is annotated throughout; a few deliberate ones (a lesson's "
+                "'长(cháng)城') are always kept.",
+            ),
+        ] = False,
+        restore_punct: Annotated[
+            bool,
+            typer.Option(
+                "--restore-punct",
+                help="Give back full-width punctuation NFKC folded (',' -> '，', '!' -> '！', ':' -> '：', "
+                "'(...)' -> '（...）') between CJK characters; numbers, times, URLs and Latin text stay.",
+            ),
+        ] = False,
+        html: Annotated[
+            bool | None,
+            typer.Option(
+                "--html/--no-html",
+                help="Whether the text is HTML. Character references inside CJK text ('&#x4E2D;', '&rdquo;') "
+                "are decoded only in text that is not HTML.  [default: HTML if the text has tags]",
+                show_default=False,
+            ),
+        ] = None,
         color: Annotated[
             bool | None,
             typer.Option(
@@ -642,6 +674,9 @@ def _build_app() -> "typer.Typer":
             lossy=lossy,
             placeholder=placeholder,
             guess_confidence=guess_confidence,
+            keep_pinyin=keep_pinyin,
+            restore_punct=restore_punct,
+            html=html,
             color=color,
             quiet=quiet,
         )

@@ -475,9 +475,35 @@ def repair_text(text: str, opts: Options) -> Repair:
         fixes.extend(res.fixes)
         conf *= res.confidence
     lost = unrecoverable(text, fixes, budget=budget if opts.lossy else None)
-    notes = _notes(lost)
+    extra, said = _artifact_fixes(text, fixes, opts)
+    for kind in ("pinyin", "entity", "punct"):
+        confs = [f.confidence for f in extra if f.kind == kind]
+        if confs:  # one decision per kind and text: its least sure fix
+            conf *= min(confs)
+    fixes = sorted(fixes + extra, key=lambda f: f.start)
+    notes = _notes(lost) + said
     out = splice(text, fixes) if fixes else text
     return Repair(out, tuple(fixes), conf, notes=notes, unrecoverable=tuple(lost))
+
+
+def _artifact_fixes(text: str, fixes: list[Fix], opts: Options) -> tuple[list[Fix], tuple[str, ...]]:
+    """Fixes of scraped-corpus artifacts (``encfix.artifacts``) outside the
+    mojibake fixes, and sentences explaining decisions made."""
+    from encfix import artifacts
+
+    taken = [(f.start, f.end) for f in fixes]
+    out: list[Fix] = []
+    said: list[str] = []
+    if opts.pinyin and ("(" in text or "（" in text):
+        found, why = artifacts.pinyin_fixes(text, taken)
+        out += [f for f in found if f.confidence >= opts.min_confidence]
+        if why:
+            said.append(why[0].upper() + why[1:] + ".")
+    if "&" in text and not (opts.html if opts.html is not None else artifacts.looks_like_html(text)):
+        out += artifacts.entity_fixes(text, taken + [(f.start, f.end) for f in out])
+    if opts.restore_punct:
+        out += artifacts.punct_fixes(text, taken + [(f.start, f.end) for f in out])
+    return out, tuple(said)
 
 
 def _notes(lost: list[Lost]) -> tuple[str, ...]:

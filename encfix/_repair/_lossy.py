@@ -181,6 +181,11 @@ def has_markers(line: str) -> bool:
 
 #: a well-formed multi-byte UTF-8 character
 _UTF8_CHAR = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+#: share of a region's re-encoded non-ASCII bytes that must form UTF-8
+#: characters (losses break a few; correct text re-encoded forms few)
+UTF8_SHARE = 0.6
+#: characters on each side of a marker that judgement takes in
+SCREEN_REACH = 3
 #: the unigram cost (nats) reading a slipped stream one byte later must save
 SLIP_SCREEN = 6.0
 
@@ -198,12 +203,53 @@ def screen(line: str, chain: LossyChain, a: int, b: int) -> bool:
     if chain.loss == "slipped":
         return _slip_screen(region, chain)
     if chain.original == "utf-8" and DECODERS[dec].multibyte:
-        # a double-byte decoder reading UTF-8 makes CJK characters of it
+        # a double-byte decoder reading UTF-8 makes CJK characters of it,
+        # and re-encoded they are (mostly) UTF-8 again: correct text
+        # re-encoded is not
         if not _CJK_RE.search(region):
             return False
-        data = b"".join((_forms(dec, c, False, chain.loss) or (b"",))[0] for c in region if c != chain.marker)
-        return _UTF8_CHAR.search(data) is not None
+        if not chain.marker:
+            data = _bytes(region, dec, chain)
+            return _utf8_share(data) >= UTF8_SHARE
+        # judged beside each marker (a region also takes in correct text)
+        for m in (i for i, c in enumerate(region) if c == chain.marker):
+            left = _bytes(region[max(0, m - SCREEN_REACH) : m], dec, chain)
+            right = _bytes(region[m + 1 : m + 1 + SCREEN_REACH], dec, chain)
+            # the character the loss cut: its first bytes end the left side,
+            # its last ones start the right side
+            cut = _PARTIAL_END.search(left)
+            head = _CONTINUATION.match(right)
+            high = sum(b >= 0x80 for b in left + right)
+            covered = (
+                _covered(left[: cut.start()] if cut else left)
+                + (len(cut.group()) if cut else 0)
+                + (len(head.group()) if head else 0)
+                + _covered(right[head.end() :] if head else right)
+            )
+            if high and covered >= UTF8_SHARE * high and _UTF8_CHAR.search(left + right):
+                return True
+        return False
     return True
+
+
+def _bytes(text: str, dec: str, chain: LossyChain) -> bytes:
+    return b"".join((_forms(dec, c, False, chain.loss) or (b"",))[0] for c in text if c != chain.marker)
+
+
+_PARTIAL_END = re.compile(rb"(?:[\xc2-\xf4]|[\xe0-\xf4][\x80-\xbf]|[\xf0-\xf4][\x80-\xbf]{2})\Z")
+_CONTINUATION = re.compile(rb"[\x80-\xbf]{1,3}")
+
+
+def _covered(data: bytes) -> int:
+    return sum(len(m.group()) for m in _UTF8_CHAR.finditer(data))
+
+
+def _utf8_share(data: bytes) -> float:
+    """Share of the non-ASCII bytes of ``data`` inside well-formed UTF-8
+    characters (0 if none)."""
+    high = sum(b >= 0x80 for b in data)
+    covered = sum(len(m.group()) for m in _UTF8_CHAR.finditer(data))
+    return covered / high if covered else 0.0
 
 
 def _slip_screen(region: str, chain: LossyChain) -> bool:
@@ -260,7 +306,7 @@ def regions(line: str, chain: LossyChain) -> Iterator[tuple[int, int]]:
     left alone.  Lazy, and linear in the line's length."""
     n = len(line)
     marker = chain.marker
-    good = {c for c in set(line) if c == marker or _forms(chain.decoder, c, chain.nfkc, chain.loss)}
+    good = _Good(marker, chain)
     if not marker:
         i = 0
         while i < n:
@@ -316,6 +362,25 @@ def regions(line: str, chain: LossyChain) -> Iterator[tuple[int, int]]:
         m = line.find(marker, b)
     if cur is not None:
         yield from _split(line, cur, marker)
+
+
+class _Good:
+    """``c in good``: can the chain's decoder have made character ``c``
+    (or is it the marker)?  Worked out once per character, when asked."""
+
+    __slots__ = ("chain", "known", "marker")
+
+    def __init__(self, marker: str, chain: LossyChain) -> None:
+        self.known: dict[str, bool] = {}
+        self.marker = marker
+        self.chain = chain
+
+    def __contains__(self, c: str) -> bool:
+        v = self.known.get(c)
+        if v is None:
+            ch = self.chain
+            v = self.known[c] = c == self.marker or bool(_forms(ch.decoder, c, ch.nfkc, ch.loss))
+        return v
 
 
 def _split(line: str, region: tuple[int, int], marker: str) -> Iterator[tuple[int, int]]:

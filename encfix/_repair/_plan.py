@@ -34,6 +34,15 @@ def replay(fix: Fix) -> str:
         return ftfy.apply_plan(fix.before, [(a, b) for a, b in fix.steps])
     if fix.kind == "lossy":
         return _replay_lossy(fix)
+    if fix.kind in ("pinyin", "punct", "entity"):
+        from encfix import artifacts
+
+        replay = {
+            "pinyin": artifacts.replay_pinyin,
+            "punct": artifacts.replay_punct,
+            "entity": artifacts.replay_entity,
+        }[fix.kind]
+        return replay(fix)
     if fix.kind == "composite":
         s = fix.before
         for p in fix.passes:
