@@ -88,6 +88,8 @@ def test_seed_document() -> None:
     [
         ("提供相關幫助?!敝貞c市外事辦公室", "提供相關幫助。”重慶市外事辦公室"),
         ("“這非??膳隆?/a>", "“這非常可怕”</a>"),
+        ("涓枃", "中文"),  # the private-use pair AD E6 dropped
+        ("这是涓枃的问题", "这是中文的问题"),
     ],
 )
 def test_seed_sequences(garbled: str, expected: str) -> None:

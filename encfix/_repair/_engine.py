@@ -413,6 +413,8 @@ class _Search:
     def __init__(self, line: str, max_rounds: int, cls: list[Cluster] | None = None) -> None:
         self.line = line
         self.clusters = cls
+        #: every seed cluster of the line, screened or not
+        self.seeds: list[Cluster] = list(cls or ())
         self.max_rounds = max_rounds
         self.cands: dict[tuple[int, int, str], Candidate] = {}
         self.base_cost: dict[tuple[int, int], float] = {}
@@ -1231,10 +1233,13 @@ def analyse(
 ) -> tuple[list[Candidate], list[Candidate]]:
     """(all scored candidates, chosen ones) for one line; without a
     ``budget`` for its searches, no lossy readings."""
-    cls = [cl for cl in clusters(line) if screen(line, cl)]
+    raw = clusters(line)
+    cls = [cl for cl in raw if screen(line, cl)]
     lossy = budget is not None and not budget.exhausted
     marked = lossy and _lossy.has_markers(line)
-    if not cls and not marked:
+    # seeds no lossless chain explains may be traceless losses (``涓枃``)
+    traceless = budget is not None and not budget.exhausted and bool(raw)
+    if not cls and not marked and not traceless:
         return [], []
     if cls:
         # a line garbled as a whole with a clear reading needs no lossy search
@@ -1244,6 +1249,7 @@ def analyse(
             cands, chosen = whole
             return cands, chosen
     search = _Search(line, max_rounds, cls)
+    search.seeds = raw
     cands = search.run() if cls else []
     if budget is not None and lossy:
         chosen = choose(cands, line) if cands else []
@@ -1331,7 +1337,7 @@ def lossy_candidates(
 
 
 def _unexplained_seeds(search: _Search, a: int, b: int) -> bool:
-    return any(cl.first < b and a <= cl.last for cl in search.clusters or ())
+    return any(cl.first < b and a <= cl.last for cl in search.seeds)
 
 
 def is_latin(c: Candidate) -> bool:

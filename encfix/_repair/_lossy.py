@@ -209,8 +209,12 @@ def screen(line: str, chain: LossyChain, a: int, b: int) -> bool:
         if not _CJK_RE.search(region):
             return False
         if not chain.marker:
-            data = _bytes(region, dec, chain)
-            return _utf8_share(data) >= UTF8_SHARE
+            # somewhere in it, a few characters that re-encode as UTF-8
+            for i in range(max(1, len(region) - 1)):
+                data = _bytes(region[i : i + 2], dec, chain)
+                if _UTF8_CHAR.search(data) and _utf8_share(data) >= UTF8_SHARE:
+                    return True
+            return False
         # judged beside each marker (a region also takes in correct text)
         for m in (i for i, c in enumerate(region) if c == chain.marker):
             left = _bytes(region[max(0, m - SCREEN_REACH) : m], dec, chain)
