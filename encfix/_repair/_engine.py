@@ -1245,7 +1245,10 @@ def analyse(
         # a line garbled as a whole with a clear reading needs no lossy search
         # (a "?" in it was a question mark of the original)
         whole = _whole_line(line, max_rounds, cls)
-        if whole is not None:
+        # ... unless it reads a marked line as a legacy CJK text through a
+        # single-byte code page: the markers may be the losses of UTF-8
+        # read that way ("â€?" is a "”" whose last byte became "?")
+        if whole is not None and not (marked and any(_legacy_sbcs(c) for c in whole[1])):
             cands, chosen = whole
             return cands, chosen
     search = _Search(line, max_rounds, cls)
@@ -1334,6 +1337,10 @@ def lossy_candidates(
                     if c is not None:
                         out.append(c)
     return out
+
+
+def _legacy_sbcs(c: Candidate) -> bool:
+    return c.chain[0] != "utf-8" and not DECODERS[c.chain[-1]].multibyte
 
 
 def _unexplained_seeds(search: _Search, a: int, b: int) -> bool:

@@ -748,6 +748,8 @@ def _feed(
         if c is None:
             return None
         gain -= lm.step(prev, c)
+        if dirty and c != " " and unicodedata.category(c) in _ODD:
+            gain -= ODD_FILL_COST  # a lost byte that made an invisible character
         if c in _PAIRS:
             gain += pairing(left + out, c)
         if dirty:
@@ -973,6 +975,11 @@ def _verify(line: str, a: int, chain: LossyChain, finals: list[tuple[_State, int
                 continue
             seen.add((start, stop, after))
         bonus = pairing(line[:start], after)  # already in the gain
+        marks = tuple(p for p in s.marks if p < len(after))
+        # invisible characters made of guessed bytes: already in the gain too
+        bonus -= ODD_FILL_COST * sum(
+            after[p] != " " and unicodedata.category(after[p]) in _ODD for p in marks
+        )
         final = ending(line, stop, after)
         out.append(
             Filled(
@@ -982,7 +989,7 @@ def _verify(line: str, a: int, chain: LossyChain, finals: list[tuple[_State, int
                 chain,
                 s.gain + final,
                 data,
-                tuple(p for p in s.marks if p < len(after)),
+                marks,
                 s.guessed,
                 slip=slip,
                 swallow=s.swallow,
@@ -1020,6 +1027,12 @@ def ending(line: str, stop: int, after: str) -> float:
         return 0.0
     rest = line[stop:].lstrip(" \t")
     return FINAL_GAIN if not rest or rest[0] in "\r\n<" else 0.0
+
+
+#: categories of characters a guess should not make: spaces other than the
+#: plain one, format and control characters, unassigned code points
+_ODD = frozenset(("Zs", "Zl", "Zp", "Cf", "Cc", "Cn", "Co"))
+ODD_FILL_COST = 8.0
 
 
 #: paired punctuation: closing mark -> opening mark
