@@ -4,18 +4,22 @@ from __future__ import annotations
 
 from typing import Any
 
+from encfix._decode._result import Decoded, Segment
 from encfix._options import Options
 from encfix._types import Alternative, Detection, Fix, Loss, Lost, Repair
 
 __all__ = [
     "Alternative",
+    "Decoded",
     "Detection",
     "Fix",
     "Loss",
     "Lost",
     "Options",
     "Repair",
+    "Segment",
     "apply_plan",
+    "decode",
     "detect",
     "repair",
 ]
@@ -47,3 +51,24 @@ def detect(data: str | bytes, *, options: Options | None = None, **kwargs: Any) 
     from encfix._detect import detect as _detect
 
     return _detect(data, Options.build(options, kwargs))
+
+
+def decode(
+    data: bytes,
+    *,
+    encoding: str | None = None,
+    repair: bool = True,
+    options: Options | None = None,
+    **kwargs: Any,
+) -> Decoded:
+    """Decode bytes of unknown or mixed encoding, segment by segment, then repair the text.
+
+    ``encoding`` forces a codec (decoded strictly); ``repair=False`` skips the
+    :func:`repair` on top.  Other keywords are :class:`Options` fields, as
+    for :func:`repair`.  See :class:`Decoded`.
+    """
+    from encfix._decode import decode as _decode
+
+    if not isinstance(data, (bytes, bytearray, memoryview)):
+        raise TypeError(f"decode() takes bytes, not {type(data).__name__}")
+    return _decode(bytes(data), Options.build(options, kwargs), encoding=encoding, repair=repair)

@@ -255,10 +255,17 @@ class Detection:
     spans: tuple[tuple[int, int], ...] = ()
     language: str | None = None
     sentinels: tuple[str, ...] = field(default=())
+    #: bytes: (start, end, encoding, confidence) per segment of the input
+    #: bytes (see :class:`encfix.Segment`; several encodings: mixed input)
+    segments: tuple[tuple[int, int, str | None, float], ...] = ()
 
     @property
     def description(self) -> str:
         if self.kind == "encoding":
+            used = list(dict.fromkeys(s[2] for s in self.segments if s[2] is not None))
+            if len(used) > 1:
+                others = ", ".join(e for e in used if e != self.encoding)
+                return f"bytes in {self.encoding}, mixed with {others}"
             return f"bytes in {self.encoding}"
         if self.kind == "clean":
             return "clean: no mojibake found"
@@ -275,6 +282,11 @@ class Detection:
         if self.kind == "encoding":
             d["encoding"] = self.encoding
             d["language"] = self.language
+            if self.segments:
+                d["segments"] = [
+                    {"start": a, "end": b, "encoding": e, "confidence": round(c, 4)}
+                    for a, b, e, c in self.segments
+                ]
         else:
             d["chain"] = list(self.chain)
             d["decoder"] = self.decoder

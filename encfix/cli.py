@@ -22,6 +22,7 @@ from encfix._options import DEFAULT_MIN_CONFIDENCE, Options
 if TYPE_CHECKING:
     import typer
 
+    from encfix._decode._result import Decoded
     from encfix._types import Detection, Repair
 
 __all__ = ["get_app", "main"]
@@ -148,12 +149,14 @@ def _text(s: str) -> bytes:
 class _Item:
     """One input of ``encfix fix``: what was read, and what the repair made of it."""
 
-    __slots__ = ("data", "new", "path", "repair", "text")
+    __slots__ = ("data", "decoded", "new", "path", "repair", "text")
 
-    def __init__(self, path: str, data: bytes, text: str) -> None:
+    def __init__(self, path: str, data: bytes, text: str, decoded: "Decoded | None" = None) -> None:
         self.path = path
         self.data = data
         self.text = text
+        #: how bytes that were not UTF-8 were decoded (None: UTF-8 input)
+        self.decoded = decoded
         self.repair: Repair | None = None
         self.new = data
 
@@ -172,7 +175,12 @@ class _Item:
             "notes": d["notes"],
             "unrecoverable": d["unrecoverable"],
             "text": d["text"],
-        }
+        } | (self._decoding() if self.decoded is not None else {})
+
+    def _decoding(self) -> dict[str, Any]:
+        assert self.decoded is not None
+        d = self.decoded.to_dict()
+        return {"encoding": d["encoding"], "segments": d["segments"]}
 
 
 def _repair_all(items: "list[_Item]", options: Options) -> None:
@@ -194,7 +202,38 @@ def _summary(it: _Item, where: str) -> str:
     r = it.repair
     assert r is not None
     fixes = _plural(len(r.fixes), "fix", "fixes")
-    return f"repaired {display_name(it.path)}{where}: {fixes}, confidence {r.confidence:.2f}"
+    decoded = f" (decoded from {'+'.join(it.decoded.encodings)})" if it.decoded is not None else ""
+    return f"repaired {display_name(it.path)}{where}{decoded}: {fixes}, confidence {r.confidence:.2f}"
+
+
+def _decode_input(path: str, data: bytes, encoding: str | None) -> "tuple[str, Decoded | None]":
+    """The text of one input: UTF-8 as it is (a BOM kept, so that it round-trips);
+    anything else -- or everything, with ``--encoding`` -- through :func:`encfix.decode`."""
+    if encoding is None and b"\x00" not in data:
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
+        else:
+            return _io.decode_utf8(data, path), None
+    import encfix
+
+    name = display_name(path)
+    try:
+        d = encfix.decode(data, encoding=encoding, repair=False)
+    except UnicodeDecodeError as e:
+        raise InputError(
+            f"{name!r} is not valid {encoding} (byte 0x{data[e.start]:02x} at offset {e.start})."
+        ) from e
+    except ValueError as e:
+        raise InputError(f"{e} (--encoding takes a codec name such as gbk, big5, shift_jis, euc-kr).") from e
+    except Exception as e:
+        raise _internal(f"decoding {name!r}", e) from e
+    # NUL bytes that UTF-16/32 explains are text; anything else is judged on its bytes
+    wide = d.encoding.startswith(("utf-16", "utf-32")) and (d.bom or b"\x00" in data)
+    if encoding is None and not wide and _io.looks_binary(data, utf8=False):
+        raise InputError(f"{name!r} looks like binary data, not text; encfix leaves it alone.")
+    return d.decoded, d
 
 
 # --------------------------------------------------------------------------- fix
@@ -206,8 +245,9 @@ _FIX_HELP = (
     "and their repaired texts are written to standard output one after the other, unless -o or "
     "--in-place says where to write. Text that needs no repair comes out byte-identical (line endings "
     "and a BOM included).\n\n"
-    "Input must be UTF-8 text: binary data (NUL bytes) and bytes that are not valid UTF-8 are refused "
-    "(run 'encfix detect' to name their encoding). On any error nothing is written.\n\n"
+    "Input that is not valid UTF-8 (GBK, Big5, Shift_JIS, EUC-JP/KR, UTF-16/32, ISO-2022, a mix of "
+    "encodings...) is decoded segment by segment (see 'encfix detect'; --encoding forces a codec), "
+    "repaired, and written as UTF-8. Binary data is refused. On any error nothing is written.\n\n"
     "When writing files (-o, --in-place) a one-line summary per repaired file goes to standard error "
     "(--quiet turns it off); filtering standard input to standard output prints nothing else.\n\n"
     + _EXIT_HELP
@@ -245,6 +285,7 @@ def _fix(
     html: bool | None = None,
     color: bool | None = None,
     quiet: bool = False,
+    encoding: str | None = None,
 ) -> int:
     """``encfix fix``; returns the exit status (errors raise :class:`InputError`)."""
     inputs = _inputs(paths)
@@ -296,7 +337,7 @@ def _fix(
     items: list[_Item] = []
     for p in inputs:
         data = _io.read_bytes(p)
-        items.append(_Item(p, data, _io.decode_utf8(data, p)))
+        items.append(_Item(p, data, *_decode_input(p, data, encoding)))
 
     # 2. repair everything
     _repair_all(items, options)
@@ -390,12 +431,16 @@ _DETECT_HELP = (
 )
 
 
-def _detect_one(path: str, data: bytes) -> "Detection":
+def _detect_one(path: str, data: bytes, encoding: str | None = None) -> "Detection":
     import encfix
 
     payload: str | bytes
-    if _io.has_utf16_32_bom(data):
+    if encoding is not None:
+        payload = _decode_input(path, data, encoding)[0]
+    elif _io.has_utf16_32_bom(data):
         payload = data
+    elif b"\x00" in data and _decode_input(path, data, None)[1] is not None:
+        payload = data  # BOM-less UTF-16/32 (anything else with NUL bytes was refused as binary)
     else:
         try:
             payload = data.decode("utf-8")
@@ -420,12 +465,15 @@ def _alternative_label(alt: Any) -> str:
     return f"bytes in {alt.decoder}" if alt.decoder else "unknown"
 
 
-def _detect(paths: Sequence[str] | None, *, json_: bool = False, jsonl: bool = False) -> None:
+def _detect(
+    paths: Sequence[str] | None, *, json_: bool = False, jsonl: bool = False, encoding: str | None = None
+) -> None:
     """``encfix detect`` (errors raise :class:`InputError`)."""
     if json_ and jsonl:
         raise _usage("--json and --jsonl cannot be combined.")
     inputs = _inputs(paths)
-    found = [(p, _detect_one(p, _io.read_bytes(p))) for p in inputs]  # read all first: errors print nothing
+    # read all first: errors print nothing
+    found = [(p, _detect_one(p, _io.read_bytes(p), encoding)) for p in inputs]
     docs = [{"path": p, **d.to_dict()} for p, d in found]
     if json_:
         _out(_json_dump(docs[0] if len(docs) == 1 else docs, lines=False))
@@ -655,6 +703,17 @@ def _build_app() -> "typer.Typer":
         quiet: Annotated[
             bool, typer.Option("--quiet", "-q", help="Print no summary on standard error (errors still are).")
         ] = False,
+        encoding: Annotated[
+            str | None,
+            typer.Option(
+                "--encoding",
+                metavar="NAME",
+                help="Decode every input with this codec (gbk, big5, shift_jis, euc-kr, utf-16...) "
+                "instead of reading UTF-8 and detecting the encoding of anything else; bytes it "
+                "cannot decode are an error",
+                show_default=False,
+            ),
+        ] = None,
     ) -> None:
         code = _run(
             _fix,
@@ -679,6 +738,7 @@ def _build_app() -> "typer.Typer":
             html=html,
             color=color,
             quiet=quiet,
+            encoding=encoding,
         )
         if code:
             raise typer.Exit(code)
@@ -703,8 +763,18 @@ def _build_app() -> "typer.Typer":
             bool,
             typer.Option("--jsonl", help="Like --json, but one compact JSON object per input, per line."),
         ] = False,
+        encoding: Annotated[
+            str | None,
+            typer.Option(
+                "--encoding",
+                metavar="NAME",
+                help="Decode the bytes with this codec, then name the mojibake in the text (instead "
+                "of naming the encoding of bytes that are not UTF-8)",
+                show_default=False,
+            ),
+        ] = None,
     ) -> None:
-        code = _run(_detect, paths, json_=json_, jsonl=jsonl)
+        code = _run(_detect, paths, json_=json_, jsonl=jsonl, encoding=encoding)
         if code:
             raise typer.Exit(code)
 

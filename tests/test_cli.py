@@ -554,7 +554,8 @@ def test_binary_input(data: bytes) -> None:
 @pytest.mark.parametrize("encoding", ["utf-16", "utf-32", "utf-16-be"])
 def test_utf16_and_utf32_input(encoding: str) -> None:
     data = ("\ufeff" if encoding.endswith("-be") else "") + "中文 text"
-    assert_error(run(["fix"], data.encode(encoding)), contains="UTF-16 or UTF-32")
+    # decoded (issue 4), no longer refused: the output is UTF-8, without the BOM
+    assert ok(run(["fix"], data.encode(encoding))).stdout_bytes == "中文 text".encode()
 
 
 def test_binary_without_nul_bytes() -> None:
@@ -562,18 +563,19 @@ def test_binary_without_nul_bytes() -> None:
     assert_error(run(["fix"], data), contains="binary")
 
 
-def test_non_utf8_input_names_detect(cwd: Path) -> None:
+def test_non_utf8_input_is_decoded(cwd: Path) -> None:
+    # issue 4: bytes that are not UTF-8 are decoded (they used to be refused)
     write(cwd / "gbk.txt", "中文测试".encode("gbk") * 5)
-    err = assert_error(run(["fix", "gbk.txt"]), contains="not valid UTF-8")
-    assert "encfix detect gbk.txt" in err and "0xd6 at offset 0" in err
-    assert "encfix detect'" in assert_error(run(["fix"], "中文".encode("gbk")))
+    assert ok(run(["fix", "gbk.txt"])).stdout_bytes == ("中文测试" * 5).encode()
+    assert ok(run(["fix"], "中文测试，完成。".encode("gbk"))).stdout_bytes == "中文测试，完成。".encode()
 
 
-def test_in_place_on_non_utf8_changes_nothing(cwd: Path) -> None:
+def test_in_place_on_non_utf8_writes_utf8(cwd: Path) -> None:
     write(cwd / "gbk.txt", "中文测试".encode("gbk"))
-    assert_error(run(["fix", "-i", "gbk.txt"]), contains="not valid UTF-8")
-    assert (cwd / "gbk.txt").read_bytes() == "中文测试".encode("gbk")
-    assert listing(cwd) == ["gbk.txt"]
+    r = ok(run(["fix", "-i", "gbk.txt"]))
+    assert "decoded from gbk" in r.stderr
+    assert (cwd / "gbk.txt").read_bytes() == "中文测试".encode()
+    assert (cwd / "gbk.txt.bak").read_bytes() == "中文测试".encode("gbk")
 
 
 @pytest.mark.parametrize(

@@ -5,21 +5,13 @@ first), summarised -- the chain that explains most of the damaged characters,
 its confidence, and ranked alternatives; sentinels of data lost upstream
 (``锟斤拷``, ``烫烫烫``, ``屯屯屯``, ``占쏙옙``) are named, not repaired.
 
-Bytes (a simple policy; see README "Detecting encodings"):
-
-1. a byte-order mark names UTF-8/16/32;
-2. bytes that are valid UTF-8 are UTF-8 (ASCII if 7-bit);
-3. otherwise every CJK legacy codec that decodes the bytes strictly is scored
-   by the language model, per character; the confidence is the softmax share
-   of the best one;
-4. if none decodes strictly, chardet's answer is reported with its own
-   confidence.
+Bytes: what :func:`encfix.decode` makes of them (see :mod:`encfix._decode`):
+the encoding of most of the non-ASCII bytes, how sure, the alternatives, and
+for mixed input the segments.
 """
 
 from __future__ import annotations
 
-import codecs
-import math
 import re
 from collections import defaultdict
 
@@ -103,71 +95,22 @@ def detect_text(text: str, opts: Options) -> Detection:
     )
 
 
-_BOMS = (
-    (codecs.BOM_UTF32_LE, "utf-32"),
-    (codecs.BOM_UTF32_BE, "utf-32"),
-    (codecs.BOM_UTF8, "utf-8-sig"),
-    (codecs.BOM_UTF16_LE, "utf-16"),
-    (codecs.BOM_UTF16_BE, "utf-16"),
-)
-
-#: legacy codecs tried for bytes that are not UTF-8, with their labels
-_LEGACY = (
-    ("gb18030", "gb18030"),
-    ("big5", "big5"),
-    ("cp950", "cp950"),
-    ("shift_jis", "shift_jis"),
-    ("cp932", "cp932"),
-    ("euc_jp", "euc-jp"),
-    ("euc_kr", "euc-kr"),
-    ("cp949", "cp949"),
-)
-_LEGACY_COST = {"cp950": 0.5, "cp932": 0.5, "cp949": 0.5}
-
-
 def detect_bytes(data: bytes) -> Detection:
-    for bom, name in _BOMS:
-        if data.startswith(bom):
-            try:
-                text = data.decode(name)
-            except UnicodeDecodeError:
-                break
-            return Detection("encoding", 1.0, encoding=name, language=model.best_language(text[:400])[0])
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
+    """The encoding of bytes: :func:`encfix._decode.decode_bytes` (BOMs,
+    BOM-less UTF-16/32, ISO-2022/HZ, UTF-8, then the legacy codecs scored by
+    the language model, segment by segment for mixed input), summarised."""
+    from encfix._decode import decode_bytes
+
+    d = decode_bytes(data)
+    if d.encoding == "ascii":
+        language: str | None = "world"
     else:
-        if data.isascii():
-            return Detection("encoding", 1.0, encoding="ascii", language="world")
-        return Detection("encoding", 0.99, encoding="utf-8", language=model.best_language(text[:400])[0])
-    scored: list[tuple[float, str, str]] = []
-    seen: dict[str, str] = {}
-    for py, name in _LEGACY:
-        try:
-            text = data.decode(py)
-        except UnicodeDecodeError:
-            continue
-        if text in seen.values():
-            continue  # a wider member that changes nothing adds nothing
-        seen[name] = text
-        sample = text[:2000]
-        lang, c = model.best_language(sample)
-        per_char = c / max(1, len(sample))
-        scored.append((per_char + _LEGACY_COST.get(name, 0.0) / max(1, len(sample)), name, lang))
-    if scored:
-        scored.sort()
-        best = scored[0][0]
-        n = min(len(data), 2000)
-        weights = [math.exp(-(s - best) * n / 4.0) for s, _, _ in scored]
-        total = sum(weights)
-        alts = tuple(
-            Alternative((), w / total, name) for w, (_, name, _) in zip(weights[1:], scored[1:], strict=True)
-        )
-        return Detection(
-            "encoding", weights[0] / total, encoding=scored[0][1], language=scored[0][2], alternatives=alts
-        )
-    return _fallback(data)
+        language = model.best_language(d.decoded[:400])[0] if d.decoded.strip() else None
+    alts = tuple(Alternative((), p, label) for label, p in d.alternatives)
+    segments = tuple((s.start, s.end, s.encoding, s.confidence) for s in d.segments) if d.mixed else ()
+    return Detection(
+        "encoding", d.confidence, encoding=d.encoding, language=language, alternatives=alts, segments=segments
+    )
 
 
 def _fallback(data: bytes) -> Detection:

@@ -412,12 +412,20 @@ ASTRAL_RE = re.compile("[\U00020000-\U0003ffff]")
 
 #: loss markers a lossy repair may explain: U+FFFD anywhere, "?" beside a
 #: non-ASCII character (in ASCII text it is a question mark)
-_LOSS_HINT = re.compile("\ufffd|[^\x00-\x7f]\\?|\\?[^\x00-\x7f]")
+_LOSS_HINT = re.compile("[?\ufffd]")
 
 
 def _next_loss(text: str, pos: int) -> int:
-    m = _LOSS_HINT.search(text, pos)
-    return -1 if m is None else m.start()
+    from encfix._repair._lossy import _question_may_be_loss
+
+    while True:
+        m = _LOSS_HINT.search(text, pos)
+        if m is None:
+            return -1
+        i = m.start()
+        if text[i] != "?" or _question_may_be_loss(text, i):
+            return i
+        pos = i + 1
 
 
 def suspicious_lines(text: str, *, lossy: bool = False) -> Iterator[tuple[int, int]]:

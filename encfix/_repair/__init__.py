@@ -28,7 +28,10 @@ def analyse_line(
     spend ``budget``."""
     if opts.lossy and budget is None:
         budget = Budget.for_text(line)
-    return analyse(line, opts.max_rounds, budget if opts.lossy else None)
+    # a line the fast path flagged only for its loss markers gets lossy
+    # readings only: its lossless "seeds" were not worth a look
+    seeded = find_suspicious(line) >= 0
+    return analyse(line, opts.max_rounds, budget if opts.lossy else None, lossless=seeded)
 
 
 #: where ftfy declines a Latin-script repair, encfix's own is made only when
@@ -518,6 +521,8 @@ def _notes(lost: list[Lost]) -> tuple[str, ...]:
     return tuple(out)
 
 
+#: what every sentinel but U+FFFD runs contains
+_SENTINEL_HINTS = ("锟斤拷", "烫烫", "屯屯", "占쏙옙")
 #: U+FFFD characters, and runs of them
 _FFFD = re.compile("\ufffd+")
 
@@ -538,11 +543,15 @@ def unrecoverable(text: str, fixes: list[Fix], *, budget: Budget | None) -> list
         k = bisect.bisect_left(starts, b)  # fixes starting before b; they do not overlap
         return not (k and spans[k - 1][1] > a)
 
-    out = [
-        Lost(a, b, text[a:b], "sentinel: " + name)
-        for a, b, name in find_sentinels(text)
-        if free(a, b) and text[a] != "\ufffd"  # U+FFFD runs: below
-    ]
+    out: list[Lost] = []
+    if any(s in text for s in _SENTINEL_HINTS):  # (substring tests run at C speed)
+        out = [
+            Lost(a, b, text[a:b], "sentinel: " + name)
+            for a, b, name in find_sentinels(text)
+            if free(a, b) and text[a] != "\ufffd"  # U+FFFD runs: below
+        ]
+    if "\ufffd" not in text:
+        return out
     if budget is None:
         why = "bytes lost as U+FFFD (lossy search off)"
     elif budget.exhausted:

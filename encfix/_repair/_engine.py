@@ -28,7 +28,7 @@ from __future__ import annotations
 import math
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import accumulate
 
@@ -1229,11 +1229,12 @@ def screen(line: str, cl: Cluster) -> bool:
 
 
 def analyse(
-    line: str, max_rounds: int, budget: _lossy.Budget | None = None
+    line: str, max_rounds: int, budget: _lossy.Budget | None = None, *, lossless: bool = True
 ) -> tuple[list[Candidate], list[Candidate]]:
     """(all scored candidates, chosen ones) for one line; without a
-    ``budget`` for its searches, no lossy readings."""
-    raw = clusters(line)
+    ``budget`` for its searches, no lossy readings; without ``lossless``,
+    only lossy readings around loss markers."""
+    raw = clusters(line) if lossless else []
     cls = [cl for cl in raw if screen(line, cl)]
     lossy = budget is not None and not budget.exhausted
     marked = lossy and _lossy.has_markers(line)
@@ -1303,7 +1304,7 @@ def lossy_candidates(
             1 + (line.count(chain.marker) if chain.marker else len(line)) // _lossy.SCAN_PER_STEP
         ):
             return out
-        for a, b in _lossy.regions(line, chain):
+        for a, b in _regions(search, chain):
             if not budget.spend(_lossy.SCREEN_STEPS):
                 return out
             if not chain.marker and (
@@ -1337,6 +1338,26 @@ def lossy_candidates(
                     if c is not None:
                         out.append(c)
     return out
+
+
+def _regions(search: _Search, chain: _lossy.LossyChain) -> Iterator[tuple[int, int]]:
+    """The regions of a lossy search: around markers; for traceless losses,
+    only near the line's seeds (a long line is not scanned whole)."""
+    line = search.line
+    if chain.marker:
+        yield from _lossy.regions(line, chain)
+        return
+    reach = _lossy.REACH
+    windows: list[list[int]] = []
+    for cl in search.seeds:
+        a, b = max(0, cl.first - reach), min(len(line), cl.last + 1 + reach)
+        if windows and a <= windows[-1][1]:
+            windows[-1][1] = max(windows[-1][1], b)
+        else:
+            windows.append([a, b])
+    for wa, wb in windows:
+        for a, b in _lossy.regions(line[wa:wb], chain):
+            yield a + wa, b + wa
 
 
 def _legacy_sbcs(c: Candidate) -> bool:

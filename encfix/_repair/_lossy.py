@@ -210,8 +210,13 @@ def screen(line: str, chain: LossyChain, a: int, b: int) -> bool:
             return False
         if not chain.marker:
             # somewhere in it, a few characters that re-encode as UTF-8
+            # somewhere in it, two rare characters (mojibake) that re-encode
+            # as UTF-8
             for i in range(max(1, len(region) - 1)):
-                data = _bytes(region[i : i + 2], dec, chain)
+                pair = region[i : i + 2]
+                if not all(_rare(c) for c in pair):
+                    continue
+                data = _bytes(pair, dec, chain)
                 if _UTF8_CHAR.search(data) and _utf8_share(data) >= UTF8_SHARE:
                     return True
             return False
@@ -230,7 +235,8 @@ def screen(line: str, chain: LossyChain, a: int, b: int) -> bool:
                 + (len(head.group()) if head else 0)
                 + _covered(right[head.end() :] if head else right)
             )
-            if high and covered >= UTF8_SHARE * high and _UTF8_CHAR.search(left + right):
+            # a loss cuts a character: a partial one must touch the marker
+            if (cut or head) and covered >= UTF8_SHARE * high and _UTF8_CHAR.search(left + right):
                 return True
         return False
     return True
@@ -445,11 +451,37 @@ SCREEN_STEPS = 8
 
 def _question_may_be_loss(line: str, i: int) -> bool:
     """A "?" can be a loss only beside non-ASCII text (in English it is a
-    question mark)."""
-    for j in (i - 1, i + 1, i + 2):
-        if 0 <= j < len(line) and not line[j].isascii() and line[j] not in "\u3000":
-            return True
-    return False
+    question mark), and only near a character no language uses much: lost
+    bytes come with mojibake around them ("幫助?!敝貞c"), a question mark
+    ends a sentence of ordinary characters ("你在睡覺嗎?")."""
+    if not any(
+        0 <= j < len(line) and not line[j].isascii() and line[j] != "\u3000" for j in (i - 1, i + 1, i + 2)
+    ):
+        return False
+    if any(_rare(c) for c in line[max(0, i - RARE_REACH) : i + 1 + RARE_REACH] if not c.isascii()):
+        return True
+    # UTF-8 read as Windows-1252 up to the "?": a lead byte and continuation
+    # bytes whose character the "?" ends ("â€?" is a "”" that lost its 0x9D)
+    try:
+        before = line[max(0, i - 3) : i].encode("cp1252")
+    except UnicodeEncodeError:
+        return False
+    return _CUT_UTF8.search(before) is not None
+
+
+#: the first bytes of a multi-byte UTF-8 character, at the end
+_CUT_UTF8 = re.compile(rb"(?:[\xe0-\xef][\x80-\xbf]|[\xf0-\xf4][\x80-\xbf]{1,2})\Z")
+
+
+#: characters on each side of a "?" that may show it is a loss, and the
+#: unigram cost (nats) from which a character counts as rare
+RARE_REACH = 3
+RARE_COST = 10.0
+
+
+@lru_cache(maxsize=65536)
+def _rare(c: str) -> bool:
+    return model.unigram_cost(c) >= RARE_COST
 
 
 # ---------------------------------------------------------------- byte forms
