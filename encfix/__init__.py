@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from encfix._decode._result import Decoded, Segment
+from encfix._decoded import Decoded, Segment
 from encfix._options import Options
 from encfix._types import Alternative, Detection, Fix, Loss, Lost, Repair
 

@@ -22,7 +22,7 @@ from encfix._options import DEFAULT_MIN_CONFIDENCE, Options
 if TYPE_CHECKING:
     import typer
 
-    from encfix._decode._result import Decoded
+    from encfix._decoded import Decoded
     from encfix._types import Detection, Repair
 
 __all__ = ["get_app", "main"]

@@ -31,7 +31,7 @@ import re
 from dataclasses import dataclass
 
 from encfix._decode._codecs import EDGE_COST, ERROR_COST, HEAD_COST, Candidate, decode_run, label_of, lookup
-from encfix._decode._result import Decoded, Segment
+from encfix._decoded import Decoded, Segment
 from encfix._options import Options
 
 __all__ = ["Decoded", "Segment", "decode", "decode_bytes"]
