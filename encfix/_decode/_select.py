@@ -46,7 +46,7 @@ _TOKEN = re.compile(rb"[\x80-\xff][^\x00-\x20]*+")
 
 SAMPLE0 = 96
 SAMPLE1 = 512
-SAMPLE2 = 8192
+SAMPLE2 = 4096
 MARGIN0 = 40.0
 MARGIN1 = 30.0
 MARGIN2 = 12.0
@@ -267,12 +267,16 @@ def _conclude(groups: list[_Group]) -> Choice:
     return Choice(top, family_p, groups[0].head, ranked)
 
 
+#: bytes the peers read (their time grows with the input; a few KB decide)
+PEER_BYTES = 8192
+
+
 def _peer_candidates(data: bytes, groups: list[_Group]) -> list[Candidate]:
     """chardet's and charset-normalizer's answers, as candidates scored like ours."""
     import chardet
     import charset_normalizer
 
-    chunk = data[:65536]
+    chunk = data[:PEER_BYTES]
     names: list[str] = []
     guess = chardet.detect(chunk)
     if guess.get("encoding"):
