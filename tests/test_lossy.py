@@ -199,3 +199,14 @@ def test_recovery_reproduces_its_input(pair: tuple[str, str], model: str, index:
         if f.kind == "lossy":
             assert f.loss is not None and explain_loss(f.loss, f.chain, f.before)
     assert _distance(rep.text, original) <= _distance(garbled, original)
+
+
+def test_nfkc_runs_are_one_unit() -> None:
+    """After NFKC, "°C" may be one character of the mojibake (℃, GBK A1E6)."""
+    from encfix._repair._lossy import _tokens, lossy_chains
+
+    chain = next(c for c in lossy_chains() if c.decoder == "gbk" and c.loss == "replacement" and c.nfkc)
+    toks, offs = _tokens("鍗°C彃", chain)
+    assert toks == ["鍗", "°C", "彃"] and offs == [0, 1, 3, 4]
+    plain = next(c for c in lossy_chains() if c.decoder == "gbk" and c.loss == "replacement" and not c.nfkc)
+    assert _tokens("鍗°C彃", plain)[0] == ["鍗", "°", "C", "彃"]

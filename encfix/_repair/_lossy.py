@@ -24,6 +24,7 @@ region is therefore bounded, and a line's work is linear in its length.
 from __future__ import annotations
 
 import contextlib
+import copy
 import math
 import re
 import unicodedata
@@ -667,21 +668,25 @@ def readings(
     once ``budget`` runs out)."""
     lm = model.get(lang)
     units = line[a:b]
-    n = len(units)
-    if n == 0 or (chain.marker and units.count(chain.marker) > MAX_LOSSES):
+    if not units or (chain.marker and units.count(chain.marker) > MAX_LOSSES):
         return []
+    toks, offs = _tokens(units, chain)
+    n = len(toks)
     before: list[float] = []
     prev = line[a - 1].casefold() if a > 0 else ""
-    for ch in units:
-        before.append(lm.step(prev, ch))
-        prev = ch.casefold()
-    first_loss = units.find(chain.marker) if chain.marker else n
+    for tok in toks:
+        cost = 0.0
+        for ch in tok:
+            cost += lm.step(prev, ch)
+            prev = ch.casefold()
+        before.append(cost)
+    first_loss = next((i for i, t in enumerate(toks) if t == chain.marker), -1) if chain.marker else n
     states: dict[tuple[bytes, str, int], _State] = {}
     finals: list[tuple[_State, int]] = []
     for i in range(n + 1):
         if i <= max(first_loss, 0) and i < n:
             # a reading may start at any unit up to the first marker
-            left = (line[a + i - 1] if a + i > 0 else "").casefold()
+            left = (line[a + offs[i] - 1] if a + offs[i] > 0 else "").casefold()
             states.setdefault((b"", left, -1 - i), _State(0.0, i, b"", "", left, (), 0, 0, (), False, False))
         for s in states.values():
             if not s.pending and (s.guessed or s.hidden) and i > s.start:
@@ -691,8 +696,9 @@ def readings(
         new: dict[tuple[bytes, str, int], _State] = {}
         expansions = 0
         ranked = sorted(states.values(), key=lambda s: -_hope(s, lm.name, chain.member))
+        ahead = "".join(toks[i + 1 : i + 4])
         for s in ranked[:BEAM]:
-            for t in _extend(s, units[i], i, chain, lm, before[i], units[i + 1 : i + 4], line[: a + s.start]):
+            for t in _extend(s, toks[i], i, chain, lm, before[i], ahead, line[: a + offs[s.start]]):
                 key = (t.pending, t.prev, t.guessed + t.hidden)
                 old = new.get(key)
                 if old is None or t.gain > old.gain:
@@ -705,7 +711,68 @@ def readings(
         states = new
         if not states and i >= first_loss:
             break
+    # unit indices to character offsets
+    finals = [(_at(s, offs[s.start]), offs[end]) for s, end in finals]
     return _verify(line, a, chain, finals)
+
+
+def _at(s: _State, start: int) -> _State:
+    """``s`` with its start (a unit index) given as a character offset."""
+    t = copy.copy(s)
+    t.start = start
+    return t
+
+
+def _tokens(units: str, chain: LossyChain) -> tuple[list[str], list[int]]:
+    """The units of a search: characters, except that after NFKC a run that
+    a single character folded into (``°C`` of ``℃``, ``′′`` of ``″``,
+    ``(一)`` of ``㈠``) is one unit; and each unit's offset (plus the end)."""
+    toks: list[str] = []
+    offs: list[int] = []
+    i = 0
+    while i < len(units):
+        k = 1
+        if chain.nfkc:
+            for width in (3, 2):
+                piece = units[i : i + width]
+                if (
+                    len(piece) == width
+                    and chain.marker not in piece
+                    and _multi_forms(chain.decoder, piece, chain.loss)
+                ):
+                    k = width
+                    break
+        toks.append(units[i : i + k])
+        offs.append(i)
+        i += k
+    offs.append(len(units))
+    return toks, offs
+
+
+@lru_cache(maxsize=4096)
+def _multi_forms(decoder: str, piece: str, loss: str) -> tuple[bytes, ...]:
+    """The byte strings ``decoder`` makes of the characters NFKC folds into
+    the run ``piece``."""
+    out: list[bytes] = []
+    for src in _nfkc_multi().get(piece, ()):
+        for f in _forms(decoder, src, False, loss):
+            if len(f) == 2 and f not in out:  # a cell of the double-byte table
+                out.append(f)
+    return tuple(out)
+
+
+@cache
+def _nfkc_multi() -> dict[str, tuple[str, ...]]:
+    """Runs of two or three characters NFKC folds a single character into."""
+    out: dict[str, list[str]] = {}
+    for cp in range(0xA0, 0x10000):
+        if 0xD800 <= cp < 0xE000:
+            continue
+        c = chr(cp)
+        f = unicodedata.normalize("NFKC", c)
+        if 2 <= len(f) <= 3:
+            out.setdefault(f, []).append(c)
+    return {k: tuple(v) for k, v in out.items()}
 
 
 def _hope(s: _State, lang: str, member: str) -> float:
@@ -726,7 +793,10 @@ def _extend(
     # a character NFKC folded stands for its full-width source only inside a
     # character the stream is in the middle of ("?!" of a slipped "。”"):
     # where the stream is in step, "/a>" is "/a>"
-    forms = _forms(chain.decoder, ch, chain.nfkc and bool(s.pending), chain.loss)
+    if len(ch) > 1:  # a run NFKC made of one character
+        forms = _multi_forms(chain.decoder, ch, chain.loss)
+    else:
+        forms = _forms(chain.decoder, ch, chain.nfkc and bool(s.pending), chain.loss)
     if ch == chain.marker:
         for data in _loss_bytes(s, member, chain, lm, ahead, left):
             swallowed = chain.loss == "slipped" and s.guessed > 0 and len(data) == 2
