@@ -263,8 +263,14 @@ def _utf8_share(data: bytes) -> float:
     return covered / high if covered else 0.0
 
 
+#: markers, then the rest of a tag whose "<" a marker swallowed ("??/a>")
+_TAG_TAIL = re.compile(r"\?+/[A-Za-z][A-Za-z0-9]*>")
+
+
 def _slip_screen(region: str, chain: LossyChain) -> bool:
     m = region.find(chain.marker)
+    if _TAG_TAIL.match(region, m):
+        return True
     run = region[m + 1 : m + 13]
     if len(run) < 2:
         return False
@@ -362,7 +368,9 @@ def regions(line: str, chain: LossyChain) -> Iterator[tuple[int, int]]:
                 continue
             b += 1
         b = max(min(b, a + MAX_UNITS), run)
-        if any(not c.isascii() and c != marker for c in line[a:b]):
+        if any(not c.isascii() and c != marker for c in line[a:b]) or (
+            chain.loss == "slipped" and _TAG_TAIL.search(line, a, min(len(line), b + 2))
+        ):
             if cur is not None and a <= cur[1] and b - cur[0] <= MAX_UNITS:
                 cur = (cur[0], b)  # regions that touch are one
             else:
@@ -461,6 +469,8 @@ def _question_may_be_loss(line: str, i: int) -> bool:
         return False
     if any(_rare(c) for c in line[max(0, i - RARE_REACH) : i + 1 + RARE_REACH] if not c.isascii()):
         return True
+    if _TAG_TAIL.match(line, i):
+        return True  # "计划??/a>": a tag that lost its "<" to the loss
     # UTF-8 read as Windows-1252 up to the "?": a lead byte and continuation
     # bytes whose character the "?" ends ("â€?" is a "”" that lost its 0x9D)
     try:
@@ -925,7 +935,10 @@ def _loss_bytes(
     """What one marker may stand for, given the state before it and the
     units after it."""
     pending = s.pending
+    # the next unit's bytes (unknown, too, if it may be a marker)
     following = _forms(chain.decoder, ahead[0], chain.nfkc, chain.loss) if ahead else ()
+    if ahead and ahead[0] == chain.marker:
+        following = (*following, b"")
     nxt = _completing(lm, member, pending, s.prev, following, left + s.out)
     if chain.loss == "slipped":
         if not s.guessed:
@@ -1052,7 +1065,7 @@ def _verify(line: str, a: int, chain: LossyChain, finals: list[tuple[_State, int
         if chain.loss == "slipped":
             slip = 0  # readings of a slip start at its marker
         before = line[start:stop]
-        if not _evidence(before, s.out, chain):
+        if not _evidence(before, s.out, chain, s.swallow):
             continue
         name = None if s.out == before else explain(data, chain, before, slip=slip, swallow=s.swallow)
         if name is None:
@@ -1104,11 +1117,13 @@ def _verify(line: str, a: int, chain: LossyChain, finals: list[tuple[_State, int
     return out
 
 
-def _evidence(before: str, after: str, chain: LossyChain) -> bool:
+def _evidence(before: str, after: str, chain: LossyChain, swallow: bool = False) -> bool:
     """Does the span hold mojibake besides its markers?  A reading of markers
     alone (two U+FFFD read as some character) is a guess with nothing to go
     on; a slipped stream shows at least two wrong characters after its
-    marker."""
+    marker -- or the tag it broke: a swallowed "<" leaves "?/a>" behind."""
+    if swallow:
+        return True
     rest = [c for c in before if c != chain.marker]
     if not rest:
         return False
