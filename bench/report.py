@@ -282,7 +282,38 @@ def speed_section(sp: dict[str, Any], run_rss: float | None = None) -> list[str]
     return out
 
 
-def render(res: dict[str, Any]) -> str:
+DECODE_TOOLS = ("encfix", "chardet", "charset-normalizer", "cchardet")
+
+
+def decode_section(doc: dict[str, Any]) -> list[str]:
+    """Raw-bytes decoding (``bench/decode.py``): strict accuracy and MB/s."""
+    corpus = doc["corpus"]
+    tools = [t for t in DECODE_TOOLS if t in doc["tools"]]
+    out = [
+        "### Decoding raw bytes (`bench/decode.py`)",
+        "",
+        f"{corpus['files']} labelled files of `../shared/corpora` ({corpus['cjk']} CJK, "
+        f"{corpus['negative']} non-CJK negatives, {_size(corpus['bytes'])}); strict accuracy = decodes to "
+        "exactly the text the declared codec gives; windows start at a non-ASCII character.",
+        "",
+        "| tool | CJK full files | 32-byte windows | 64-byte | 256-byte | negatives | MB/s |",
+        "|---|--:|--:|--:|--:|--:|--:|",
+    ]
+    for t in tools:
+        r = doc["tools"][t]
+
+        def cell(key: str, r: dict[str, Any] = r) -> str:
+            c = r.get(key)
+            return _pct(c["right"], c["n"]) if c else "-"
+
+        out.append(
+            f"| {t} | {cell('cjk_full')} | {cell('cjk_window_32')} | {cell('cjk_window_64')} | "
+            f"{cell('cjk_window_256')} | {cell('negative_full')} | {_mbs(r.get('mb_per_s', 0.0))} |"
+        )
+    return out
+
+
+def render(res: dict[str, Any], decode: dict[str, Any] | None = None) -> str:
     lines = header(res)
     if "accuracy" in res:
         lines += ["", *accuracy_section(res["accuracy"])]
@@ -290,6 +321,8 @@ def render(res: dict[str, Any]) -> str:
         lines += ["", *lossy_section(res["lossy"])]
     if "speed" in res:
         lines += ["", *speed_section(res["speed"], res.get("peak_rss_mb"))]
+    if decode is not None:
+        lines += ["", *decode_section(decode)]
     return "\n".join(lines) + "\n"
 
 
@@ -313,7 +346,9 @@ def main() -> int:
     except FileNotFoundError:
         print(f"error: {args.json} does not exist; run `python bench/run.py` first.", file=sys.stderr)
         return 1
-    body = render(res)
+    decode_json = BENCH / "results" / "decode.json"
+    decode = json.loads(decode_json.read_text(encoding="utf-8")) if decode_json.exists() else None
+    body = render(res, decode)
     if args.print:
         sys.stdout.write(body)
         return 0
