@@ -28,6 +28,7 @@ import argparse
 import gc
 import json
 import math
+import os
 import random
 import resource
 import shutil
@@ -318,13 +319,20 @@ def _cli_command() -> list[str]:
     return [found] if found else [sys.executable, "-m", "encfix.cli"]
 
 
+#: the environment of timed commands: as on an installed system, bytecode
+#: caches are written and used (a sandbox may set PYTHONDONTWRITEBYTECODE,
+#: which makes every run compile every module again)
+_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
 def _wall(cmd: list[str], stdin: str, runs: int) -> dict[str, Any]:
-    subprocess.run(cmd, input=stdin.encode("utf-8"), capture_output=True, check=False)  # warm the file cache
+    # warm the file cache and the bytecode caches
+    subprocess.run(cmd, input=stdin.encode("utf-8"), capture_output=True, check=False, env=_ENV)
     ts = []
     rc = None
     for _ in range(runs):
         t0 = time.perf_counter()
-        p = subprocess.run(cmd, input=stdin.encode("utf-8"), capture_output=True, check=False)
+        p = subprocess.run(cmd, input=stdin.encode("utf-8"), capture_output=True, check=False, env=_ENV)
         ts.append(time.perf_counter() - t0)
         rc = p.returncode
     return {
