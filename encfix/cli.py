@@ -508,7 +508,7 @@ def _build_app() -> "typer.Typer":
         help=(
             "Repair mojibake -- text garbled by decoding it with the wrong encoding -- above all in "
             "Chinese, Japanese and Korean text ('鏁版嵁瀵煎嚭鎴愬姛' -> '数据导出成功').\n\n"
-            "Run 'encfix fix --help' or 'encfix detect --help' for details."
+            "Run 'encfix fix --help', 'encfix detect --help' or 'encfix bulk --help' for details."
         ),
         epilog=_EXIT_HELP,
         add_completion=False,
@@ -778,6 +778,9 @@ def _build_app() -> "typer.Typer":
         if code:
             raise typer.Exit(code)
 
+    from encfix.bulk._cli import add_bulk_command  # shares fix's repair options
+
+    add_bulk_command(app)
     return app
 
 
