@@ -176,9 +176,9 @@ def check_new_output(out: str, inputs: list[str], *, force: bool) -> None:
         raise InputError(f"cannot write {_q(out)}: directory {parent!r} does not exist.")
 
 
-def _fsync_dir(directory: str) -> None:
+def fsync_dir(directory: str) -> None:
     try:
-        fd = os.open(directory, os.O_RDONLY)
+        fd = os.open(directory or ".", os.O_RDONLY)
     except OSError:  # pragma: no cover - platforms without directory fds
         return
     try:
@@ -222,7 +222,7 @@ def atomic_write(path: str, data: bytes, *, like: os.stat_result | None = None) 
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
-    _fsync_dir(directory)
+    fsync_dir(directory)
 
 
 def write_output(out: str, data: bytes) -> None:

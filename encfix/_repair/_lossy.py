@@ -520,19 +520,28 @@ def _forms(decoder: str, ch: str, nfkc: bool, loss: str) -> tuple[bytes, ...]:
     return tuple(out)
 
 
-@cache
 def _nfkc_sources() -> dict[str, tuple[str, ...]]:
     """Characters NFKC folds into another single character (full-width
     ASCII, half-width katakana, the ideographic space...)."""
-    out: dict[str, list[str]] = {}
+    return _nfkc_folds()[0]
+
+
+@cache
+def _nfkc_folds() -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
+    """What NFKC folds into one character, and into runs of two or three:
+    result -> the BMP characters that fold into it."""
+    single: dict[str, list[str]] = {}
+    multi: dict[str, list[str]] = {}
     for cp in range(0xA0, 0x10000):
         if 0xD800 <= cp < 0xE000:
             continue
         c = chr(cp)
         f = unicodedata.normalize("NFKC", c)
         if f != c and len(f) == 1:
-            out.setdefault(f, []).append(c)
-    return {k: tuple(v) for k, v in out.items()}
+            single.setdefault(f, []).append(c)
+        elif 2 <= len(f) <= 3:
+            multi.setdefault(f, []).append(c)
+    return {k: tuple(v) for k, v in single.items()}, {k: tuple(v) for k, v in multi.items()}
 
 
 # ---------------------------------------------------------------- original grammar
@@ -771,18 +780,9 @@ def _multi_forms(decoder: str, piece: str, loss: str) -> tuple[bytes, ...]:
     return tuple(out)
 
 
-@cache
 def _nfkc_multi() -> dict[str, tuple[str, ...]]:
     """Runs of two or three characters NFKC folds a single character into."""
-    out: dict[str, list[str]] = {}
-    for cp in range(0xA0, 0x10000):
-        if 0xD800 <= cp < 0xE000:
-            continue
-        c = chr(cp)
-        f = unicodedata.normalize("NFKC", c)
-        if 2 <= len(f) <= 3:
-            out.setdefault(f, []).append(c)
-    return {k: tuple(v) for k, v in out.items()}
+    return _nfkc_folds()[1]
 
 
 def _hope(s: _State, lang: str, member: str) -> float:

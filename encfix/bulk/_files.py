@@ -14,9 +14,9 @@ import shutil
 from collections.abc import Iterable, Iterator
 from typing import IO
 
-from encfix._io import InputError
+from encfix._io import InputError, fsync_dir
 
-__all__ = ["TMP_SUFFIX", "atomic_output", "copy_file", "fsync_dir", "os_reason", "write_atomic"]
+__all__ = ["TMP_SUFFIX", "atomic_output", "copy_file", "os_reason", "write_atomic"]
 
 TMP_SUFFIX = ".encfix-tmp"
 _COPY = 1024 * 1024
@@ -24,19 +24,6 @@ _COPY = 1024 * 1024
 
 def os_reason(e: OSError) -> str:
     return (e.strerror or type(e).__name__).lower()
-
-
-def fsync_dir(directory: str) -> None:
-    try:
-        fd = os.open(directory or ".", os.O_RDONLY)
-    except OSError:  # pragma: no cover
-        return
-    try:
-        os.fsync(fd)
-    except OSError:  # pragma: no cover
-        pass
-    finally:
-        os.close(fd)
 
 
 def tmp_name(dest: str) -> str:
