@@ -47,6 +47,8 @@ _TOKEN = re.compile(rb"[\x80-\xff][^\x00-\x20]*+")
 SAMPLE0 = 96
 SAMPLE1 = 512
 SAMPLE2 = 4096
+#: characters of the first sample the bigram model reads again
+BIGRAM_CHARS = 300
 MARGIN0 = 40.0
 MARGIN1 = 30.0
 MARGIN2 = 12.0
@@ -141,12 +143,14 @@ def _words(data: bytes, limit: int = SAMPLE1 * 4) -> Sample:
     return Sample(tuple(out), False)
 
 
-def _read(sample: Sample, cand: Candidate) -> tuple[str, int, int, float]:
-    """(text, head, errors, edge cost) of ``cand`` reading the sample: an
-    incomplete final sequence costs :data:`EDGE_COST`, and a multi-byte
-    candidate may skip a first byte cut from its character for
-    :data:`HEAD_COST` when the sample starts the data."""
-    joined = b" ".join(sample.tokens)
+def _read(sample: Sample, cand: Candidate, joined: bytes | None = None) -> tuple[str, int, int, float]:
+    """(text, head, errors, edge cost) of ``cand`` reading the sample (its
+    tokens ``joined`` by spaces, if the caller has them): an incomplete
+    final sequence costs :data:`EDGE_COST`, and a multi-byte candidate may
+    skip a first byte cut from its character for :data:`HEAD_COST` when the
+    sample starts the data."""
+    if joined is None:
+        joined = b" ".join(sample.tokens)
     text = joined.decode(cand.codec, "replace")
     errors = text.count("\ufffd")
     if not errors:
@@ -175,9 +179,14 @@ def _read(sample: Sample, cand: Candidate) -> tuple[str, int, int, float]:
 
 def _score_groups(sample: Sample, cands: list[Candidate]) -> list[_Group]:
     groups: dict[str, _Group] = {}
+    joined = b" ".join(sample.tokens)
+    costs: dict[str, float] = {}  # family members often read the sample alike
     for cand in cands:
-        text, head, errors, edge = _read(sample, cand)
-        score = model.unigram_cost(text) + ERROR_COST * errors + edge + cand.prior
+        text, head, errors, edge = _read(sample, cand, joined)
+        uni = costs.get(text)
+        if uni is None:
+            uni = costs[text] = model.unigram_cost(text)
+        score = uni + ERROR_COST * errors + edge + cand.prior
         g = groups.get(text)
         if g is None:
             groups[text] = _Group(text, score, [cand], head, errors)
@@ -244,6 +253,7 @@ def _bigram(sample1: Sample, groups: list[_Group]) -> list[_Group]:
     best = math.inf
     for g in groups:
         text, _head, _errors, _edge = _read(sample1, g.cands[0])
+        text = text[:BIGRAM_CHARS]
         uni = model.unigram_cost(text)
         delta = model.cost(text, bound=best - g.score + uni + MARGIN2) - uni
         score = g.score + delta
