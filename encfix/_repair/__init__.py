@@ -13,7 +13,7 @@ from encfix._detect._tables import find_suspicious, suspicious_lines, weak_pairs
 from encfix._options import Options
 from encfix._repair import _latin
 from encfix._repair._engine import Candidate, analyse, is_latin
-from encfix._repair._lossy import Budget
+from encfix._repair._lossy import Budget, has_markers
 from encfix._repair._plan import apply_plan, splice
 from encfix._types import Fix, Loss, Lost, Repair
 from encfix.codecs import DECODERS
@@ -388,7 +388,7 @@ def _settle(line: str, offset: int, res: LineResult, opts: Options, budget: Budg
             return res
         local = [replace(f, start=f.start - offset, end=f.end - offset) for f in res.fixes]
         mid = splice(line, local)
-        if find_suspicious(mid) < 0:
+        if find_suspicious(mid) < 0 and not (opts.lossy and has_markers(mid)):
             return res
         again = _line_fixes(mid, 0, opts, budget)
         if not again.fixes:

@@ -1295,9 +1295,13 @@ def lossy_candidates(
     line = search.line
     out: list[Candidate] = []
     explained = [(c.start, c.end) for c in chosen if c.confidence > 0.5]
+    markers = _lossy.line_markers(line) if marked else set()
+    latin = _LATIN_MOJI.search(line) is not None
     for chain in _lossy.lossy_chains():
-        if chain.marker and (not marked or chain.marker not in line):
+        if chain.marker and chain.marker not in markers:
             continue
+        if chain.loss == "sbcs-stripped" and not latin:
+            continue  # UTF-8 read as a Latin code page leaves "Ã", "æ", "å" ...
         # finding and screening regions is work too: a line of nothing but
         # markers must not escape the bound
         if not budget.spend(
@@ -1358,6 +1362,11 @@ def _regions(search: _Search, chain: _lossy.LossyChain) -> Iterator[tuple[int, i
     for wa, wb in windows:
         for a, b in _lossy.regions(line[wa:wb], chain):
             yield a + wa, b + wa
+
+
+#: a letter of Latin-1's upper half before another non-ASCII character:
+#: what UTF-8 read as Windows-1252 or Latin-1 looks like
+_LATIN_MOJI = re.compile("[\u00c0-\u00ff][\u0080-\u02ff\u2000-\u203a\u20ac\u2122]")
 
 
 def _legacy_sbcs(c: Candidate) -> bool:

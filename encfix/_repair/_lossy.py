@@ -168,6 +168,26 @@ _MODELS = {
 # ---------------------------------------------------------------- regions
 
 
+def line_markers(line: str) -> set[str]:
+    """The loss markers of ``line`` a lossy search could explain (a "?" only
+    where :func:`_question_may_be_loss` says so)."""
+    out = {"\ufffd"} if "\ufffd" in line else set()
+    # "・" is also Japanese's middle dot: a loss only beside mojibake
+    i = line.find("\u30fb")
+    while i >= 0:
+        if any(_rare(c) for c in line[max(0, i - RARE_REACH) : i + 1 + RARE_REACH] if c != "\u30fb"):
+            out.add("\u30fb")
+            break
+        i = line.find("\u30fb", i + 1)
+    i = line.find("?")
+    while i >= 0:
+        if _question_may_be_loss(line, i):
+            out.add("?")
+            break
+        i = line.find("?", i + 1)
+    return out
+
+
 def has_markers(line: str) -> bool:
     """Does ``line`` hold a loss marker a lossy search could explain?"""
     if "\ufffd" in line or "\u30fb" in line:
@@ -237,7 +257,10 @@ def screen(line: str, chain: LossyChain, a: int, b: int) -> bool:
                 + _covered(right[head.end() :] if head else right)
             )
             # a loss cuts a character: a partial one must touch the marker
-            if (cut or head) and covered >= UTF8_SHARE * high and _UTF8_CHAR.search(left + right):
+            # ... and somewhere a whole UTF-8 character, or the cut one's
+            # lead with a continuation byte ("銆" + "?": E3 80 + a lost 82)
+            whole = _UTF8_CHAR.search(left + right) is not None or (cut is not None and len(cut.group()) >= 2)
+            if (cut or head) and covered >= UTF8_SHARE * high and whole:
                 return True
         return False
     return True
