@@ -1237,9 +1237,10 @@ def analyse(
     raw = clusters(line) if lossless else []
     cls = [cl for cl in raw if screen(line, cl)]
     lossy = budget is not None and not budget.exhausted
-    marked = lossy and _lossy.has_markers(line)
+    markers = _lossy.line_markers(line) if lossy else set()
+    marked = bool(markers)
     # seeds no lossless chain explains may be traceless losses (``涓枃``)
-    traceless = budget is not None and not budget.exhausted and bool(raw)
+    traceless = lossy and bool(raw)
     if not cls and not marked and not traceless:
         return [], []
     if cls:
@@ -1257,7 +1258,7 @@ def analyse(
     cands = search.run() if cls else []
     if budget is not None and lossy:
         chosen = choose(cands, line) if cands else []
-        found = lossy_candidates(search, chosen, marked, budget)
+        found = lossy_candidates(search, chosen, markers, budget)
         if found:
             search.score(found)
             cands = list(search.cands.values())
@@ -1287,7 +1288,7 @@ LOSSY_TOP = 6
 
 
 def lossy_candidates(
-    search: _Search, chosen: list[Candidate], marked: bool, budget: _lossy.Budget
+    search: _Search, chosen: list[Candidate], markers: set[str], budget: _lossy.Budget
 ) -> list[Candidate]:
     """Readings of the line's damaged regions that fill in lost bytes (see
     ``_lossy``): around loss markers, and -- for traceless losses -- in
@@ -1295,7 +1296,6 @@ def lossy_candidates(
     line = search.line
     out: list[Candidate] = []
     explained = [(c.start, c.end) for c in chosen if c.confidence > 0.5]
-    markers = _lossy.line_markers(line) if marked else set()
     latin = _LATIN_MOJI.search(line) is not None
     for chain in _lossy.lossy_chains():
         if chain.marker and chain.marker not in markers:

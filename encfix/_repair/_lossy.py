@@ -190,14 +190,7 @@ def line_markers(line: str) -> set[str]:
 
 def has_markers(line: str) -> bool:
     """Does ``line`` hold a loss marker a lossy search could explain?"""
-    if "\ufffd" in line or "\u30fb" in line:
-        return True
-    i = line.find("?")
-    while i >= 0:
-        if _question_may_be_loss(line, i):
-            return True
-        i = line.find("?", i + 1)
-    return False
+    return bool(line_markers(line))
 
 
 #: a well-formed multi-byte UTF-8 character

@@ -21,7 +21,16 @@ from pathlib import Path
 
 from encfix._types import Fix
 
-__all__ = ["Annotation", "find_annotations", "numbered", "pinyin_fixes", "readings", "replay_pinyin"]
+__all__ = [
+    "BRACKETED",
+    "SYLLABLE",
+    "Annotation",
+    "find_annotations",
+    "numbered",
+    "pinyin_fixes",
+    "readings",
+    "replay_pinyin",
+]
 
 DATA = Path(__file__).resolve().parent / "data" / "readings.json.gz"
 
@@ -32,10 +41,12 @@ _TONE_MARKS = {
     "\u0300": "4",  # grave
 }
 
-#: a Han character, then a parenthesised syllable (half- or full-width brackets)
-_ANNOTATION = re.compile(
-    "([\u3400-\u9fff\uf900-\ufaff\U00020000-\U0003134f])[(（]([A-Za-zÀ-ɏḀ-ỿ\u0300-\u036f]{1,7}[0-5]?)[)）]"
-)
+#: a syllable as converters write it (tone marks, or a tone number)
+SYLLABLE = "[A-Za-zÀ-ɏḀ-ỿ\u0300-\u036f]{1,7}[0-5]?"
+#: a parenthesised syllable (half- or full-width brackets)
+BRACKETED = f"[(（]{SYLLABLE}[)）]"
+#: a Han character, then a parenthesised syllable
+_ANNOTATION = re.compile(f"([\u3400-\u9fff\uf900-\ufaff\U00020000-\U0003134f])[(（]({SYLLABLE})[)）]")
 
 #: annotations in a text at least this many: a converter's, whatever they annotate
 MANY = 8

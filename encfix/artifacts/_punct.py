@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 
 from encfix._types import Fix
+from encfix.artifacts._pinyin import BRACKETED
 
 __all__ = ["FULL_WIDTH", "punct_fixes", "replay_punct"]
 
@@ -25,7 +26,7 @@ _CJK = re.compile(
     "\u201c\u201d\u2018\u2019\u2026\u2014\U00020000-\U0003134f]"
 )
 #: a pinyin annotation the pinyin fixes remove: look past it for the neighbour
-_ANNOTATION_TAIL = re.compile(r"[(（][A-Za-zÀ-ɏḀ-ỿ\u0300-\u036f]{1,7}[0-5]?[)）]$")
+_ANNOTATION_TAIL = re.compile(BRACKETED + "$")
 _SENTENCE = frozenset("!?:;")
 #: a parenthesised run of CJK between CJK neighbours
 _PAREN = re.compile("(?<=[\u3400-\u9fff\u3040-\u30ff\uac00-\ud7a3])\\(([^()\\n]{1,40})\\)")
