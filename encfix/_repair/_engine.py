@@ -117,13 +117,28 @@ EMBEDDED_COST = 6.0
 GLUED_COST = 5.0
 
 
+#: a repair into symbols alone ("¬¬") of letters a double-byte decoder made,
+#: glued to intact letters ("얌냠짭짭"): the span is part of a word
+SYMBOLS_IN_WORD_COST = 12.0
+
+
+def _symbols_in_word(line: str, c: Candidate) -> bool:
+    """Is ``c`` a repair into nothing but symbols of a span glued to an
+    intact non-ASCII letter?  Damage reads whole byte strings wrong: the
+    letters beside it would be damaged too."""
+    if any(ch.isalnum() for ch in c.after):
+        return False
+    near = line[max(0, c.start - 1) : c.start] + line[c.end : c.end + 1]
+    return any(not x.isascii() and x.isalpha() for x in near)
+
+
 def embedded_cost(line: str, c: Candidate) -> float:
     """Where a span read through a single-byte code page sits decides how
     likely its damage is: inside intact CJK text (a few bytes damaged among
     correct characters), or -- for a legacy CJK original -- glued to Latin
     letters (CJK characters inside a Latin word)."""
     if DECODERS[c.chain[-1]].multibyte:
-        return 0.0
+        return SYMBOLS_IN_WORD_COST if _symbols_in_word(line, c) else 0.0
     cost = 0.0
     if (
         c.start > 0
