@@ -79,3 +79,18 @@ def segments(
 
 def available() -> bool:
     return (CORPORA / "MANIFEST.tsv").is_file()
+
+
+def documents(*, roles: tuple[str, ...] = ("cjk", "cjk-extra", "negative")) -> list[tuple[str, str]]:
+    """(file, text) of every deduplicated corpus file decoded whole with its
+    declared codec: markup, long lines and all (a scraped page as it comes)."""
+    out: list[tuple[str, str]] = []
+    for row in manifest():
+        if row["role"] not in roles or row.get("dup_of"):
+            continue
+        raw = (CORPORA / row["file"]).read_bytes()
+        try:
+            out.append((row["file"], raw.decode(row["codec"])))
+        except UnicodeDecodeError:
+            continue
+    return out

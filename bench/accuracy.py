@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import ftfy
-from _corpus import available, segments
+from _corpus import available, documents, segments
 from _garble import LANG_ORIGINALS, NON_CJK_ORIGINALS, SINGLE, STACKED, garble, required
 
 import encfix
@@ -112,6 +112,7 @@ def run(
     tools = TOOLS if tools is None else tools
     data = samples(limit)
     clean = segments()
+    docs = documents()
     context = [s.text for s in clean if s.language in ("zh", "ja", "ko")][:400]
     groups: dict[str, list[str]] = defaultdict(list)
     for chain in dict.fromkeys(c for c, _, _ in data):
@@ -120,6 +121,7 @@ def run(
         "limit": limit,
         "samples": len(data),
         "clean_segments": len(clean),
+        "clean_documents": len(docs),
         "groups": {g: groups[g] for g in GROUPS if g in groups},
         "tools": {},
     }
@@ -144,6 +146,8 @@ def run(
         t_garbled = time.perf_counter() - t0
         t0 = time.perf_counter()
         changed = [s for s in clean if fn(s.text) != s.text]
+        # whole files too: markup, long lines and context the segments lose
+        docs_changed = [name for name, text in docs if fn(text) != text]
         t_clean = time.perf_counter() - t0
         req = {k: v for k, v in per_chain.items() if required(tuple(k.split("→")))}
         total = sum(v[0] for v in req.values())
@@ -162,6 +166,8 @@ def run(
             "embedded": emb,
             "total": total,
             "clean_changed": len(changed),
+            "clean_documents_changed": len(docs_changed),
+            "clean_documents_changed_examples": docs_changed[:20],
             "per_chain": dict(per_chain),
             "per_group": per_group,
             "seconds_garbled": t_garbled,
@@ -173,7 +179,8 @@ def run(
         log(
             f"{name}: exact {exact}/{total} ({exact / max(total, 1):.2%}), embedded {emb}/{total}, "
             f"extra chains {x_exact}/{x_total}, "
-            f"clean changed {len(changed)}/{len(clean)}, {t_garbled:.1f}s + {t_clean:.1f}s"
+            f"clean changed {len(changed)}/{len(clean)} segments, "
+            f"{len(docs_changed)}/{len(docs)} whole files, {t_garbled:.1f}s + {t_clean:.1f}s"
             + (f", {len(errors)} EXCEPTIONS" if errors else "")
         )
         for key, (n, ok, em) in sorted(per_chain.items()):
@@ -183,6 +190,8 @@ def run(
                 log(f"      {orig!r}\n      {g!r}\n    → {out!r}")
         for seg in changed[:10]:
             log("   CLEAN CHANGED", seg.language, repr(seg.text), "→", repr(fn(seg.text)))
+        for doc in docs_changed[:10]:
+            log("   CLEAN FILE CHANGED", doc)
         for e in errors[:5]:
             if e:
                 log("   EXCEPTION", e)

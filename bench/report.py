@@ -98,14 +98,17 @@ def accuracy_section(acc: dict[str, Any]) -> list[str]:
     out += [
         "",
         f"Clean text: each of the {acc['clean_segments']} clean corpus segments (CJK and non-CJK) "
-        "is given to the tool alone; any change is a false repair.",
+        "is given to the tool alone, and so is each whole corpus file (markup and long lines "
+        "included); any change is a false repair.",
         "",
-        "| tool | clean segments changed |",
-        "|---|--:|",
+        "| tool | clean segments changed | clean whole files changed |",
+        "|---|--:|--:|",
     ]
     for t in tools:
         c = acc["tools"][t]["clean_changed"]
-        out.append(f"| {t} | {c} / {acc['clean_segments']} ({_pct(c, acc['clean_segments'])}) |")
+        d = acc["tools"][t].get("clean_documents_changed")
+        files = f"{d} / {acc['clean_documents']}" if d is not None else "not measured"
+        out.append(f"| {t} | {c} / {acc['clean_segments']} ({_pct(c, acc['clean_segments'])}) | {files} |")
     errs = [(t, acc["tools"][t].get("errors", 0)) for t in tools if acc["tools"][t].get("errors")]
     if errs:
         out += ["", "Exceptions (counted as failures): " + ", ".join(f"{t} {n}" for t, n in errs) + "."]
