@@ -154,7 +154,7 @@ def _unpack(packed: str) -> list[tuple[int, int]]:
 
 
 #: the fast path's regexes, by name, in :func:`fast_regexes`' order
-FAST_NAMES = ("seeds", "pairs", "patterns", "patterns_without_latin")
+FAST_NAMES = ("seeds", "patterns")
 
 
 def fast_sources(data: dict[str, object]) -> dict[str, str]:
@@ -198,37 +198,43 @@ def fast_sources(data: dict[str, object]) -> dict[str, str]:
     w = _fast_class(cjk)
     branches.append(f"(?=[^\\x00-\\x7f]?{w})")
     seeds = _class([(a, min(b, 0xFFFF)) for a, b in _merge(lead) if a <= 0xFFFF])
-    pairs = _class(_unpack(str(data["utf8_pairs"])))
-    words = _class(_unpack(str(data["utf8_word_pairs"])))
-    k = _class(_unpack(str(data["korean_as_gbk"])))
+    pairs_r = _unpack(str(data["utf8_pairs"]))
+    words_r = _unpack(str(data["utf8_word_pairs"]))
+    k_r = _unpack(str(data["korean_as_gbk"]))
+    pairs, words, k = _class(pairs_r), _class(words_r), _class(k_r)
+    # The Latin and Korean patterns are about an ASCII character followed by
+    # a CJK one.  Led by the ASCII one they would stop at every letter and
+    # space of markup and English; led by the CJK character, with the ASCII
+    # one before it tested first by one lookbehind shared by all branches,
+    # CJK text costs one failed lookbehind per character (five times faster
+    # on scraped pages, as fast on CJK text).
     patterns = (
         # accented letters read as CJK inside or ending a Latin word
-        f"(?<=[A-Za-z])(?:[{pairs}]{{1,2}}[A-Za-z]|(?<=[a-z])[{pairs}]{{1,2}}(?=[ ,.;:!?\\n]|\\Z))",
+        f"(?<=[A-Za-z][{pairs}])[{pairs}]?[A-Za-z]",
+        f"(?<=[a-z][{pairs}])[{pairs}]?(?=[ ,.;:!?\\n]|\\Z)",
         # ... or standing alone after one ("voil\u00e0 \ud6aa la")
-        f"(?<=[a-z][ ,;:])[{pairs}]{{1,2}}(?=[ a-z0-9,.;:!?])",
+        f"(?<=[a-z][ ,;:][{pairs}])[{pairs}]?(?=[ a-z0-9,.;:!?])",
         # Korean word spacing read as Chinese
-        f"(?P<ko>(?<=[ \\n])[{k}]{{1,6}}[.,!?]? [{k}])",
+        f"(?P<ko>(?<=[ \\n][{k}])[{k}]{{0,5}}[.,!?]? [{k}])",
         # a whole word of them: Cyrillic, Greek or accented text read as CJK
-        f"(?P<word>(?<=[ \\n(\"'])[{words}]{{3,}}(?=[ \\n,.!?:;)\"']|\\Z))",
+        f"(?P<word>(?<=[ \\n(\"'][{words}])[{words}]{{2,}}(?=[ \\n,.!?:;)\"']|\\Z))",
     )
+    before = "(?<=[A-Za-z ,;:\\n(\"'].)"
     sources = (
         f"[{seeds}](?:{'|'.join(branches)})",
-        f"[{pairs}]",
-        f"[A-Za-z ,;:\\n(\"'](?:{'|'.join(patterns)})",
-        f"[ \\n(\"'](?:{patterns[2]}|{patterns[3]})",
+        f"[{_class(_merge(pairs_r + words_r + k_r))}]{before}(?:{'|'.join(patterns)})",
     )
     return dict(zip(FAST_NAMES, sources, strict=True))
 
 
 @lru_cache(maxsize=1)
-def fast_regexes() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
-    """The fast path's scanners (see :func:`fast_sources`): seeds; the
-    presence test for the Latin patterns; the Latin and Korean patterns; the
-    Korean and word patterns alone (for text the presence test clears)."""
+def fast_regexes() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """The fast path's scanners (see :func:`fast_sources`): seeds; the Latin
+    and Korean patterns."""
     sources = _data()["fast_patterns"]
     assert isinstance(sources, dict)
-    seeds, pairs, patterns, without_latin = (re.compile(sources[n]) for n in FAST_NAMES)
-    return seeds, pairs, patterns, without_latin
+    seeds, patterns = (re.compile(sources[n]) for n in FAST_NAMES)
+    return seeds, patterns
 
 
 @lru_cache(maxsize=1)
@@ -305,20 +311,26 @@ def _line_at(text: str, i: int) -> str:
 
 
 def _next_pattern(text: str, pos: int, rx: re.Pattern[str], whole_lines: bool = True) -> int:
+    line_start, latin = -1, False  # the last line judged, and whether it is Latin text
     while True:
         m = rx.search(text, pos)
         if m is None:
             return -1
         i = m.start()
-        if not whole_lines or m.group("ko") or m.group("word") or latin_line(_line_at(text, i)):
-            return i + 1 if text[i] == "\n" else i
+        if not whole_lines or m.group("ko") or m.group("word"):
+            return i
+        ls = text.rfind("\n", 0, i) + 1
+        if ls != line_start:
+            line_start, latin = ls, latin_line(_line_at(text, i))
+        if latin:
+            return i
         pos = i + 1
 
 
 def weak_pairs_only(line: str) -> list[tuple[int, int]] | None:
     """The weak seed pairs that made the fast path flag ``line``, as
     (i, j) positions, when nothing else did; else None."""
-    if _starts_suspicious(line) or _next_pattern(line, 0, _pattern_regex(line)) >= 0:
+    if _starts_suspicious(line) or _next_pattern(line, 0, fast_regexes()[1]) >= 0:
         return None
     rx = fast_regexes()[0]
     weak = _cjk_weak()
@@ -339,11 +351,6 @@ def weak_pairs_only(line: str) -> list[tuple[int, int]] | None:
         pos = i + 1
 
 
-def _pattern_regex(text: str) -> re.Pattern[str]:
-    _, pairs, both, korean = fast_regexes()
-    return both if pairs.search(text) is not None else korean
-
-
 def find_suspicious(text: str, pos: int = 0, *, whole_lines: bool = True) -> int:
     """Index of the first place in ``text`` (from ``pos``) that needs a
     closer look, or -1: the fast path.  ``whole_lines=False`` says ``text``
@@ -352,7 +359,7 @@ def find_suspicious(text: str, pos: int = 0, *, whole_lines: bool = True) -> int
     if pos == 0 and _starts_suspicious(text):
         return 0
     best = _next_seed(text, pos)
-    i = _next_pattern(text, pos, _pattern_regex(text), whole_lines)
+    i = _next_pattern(text, pos, fast_regexes()[1], whole_lines)
     if i >= 0 and (best < 0 or i < best):
         best = i
     return best
@@ -411,8 +418,9 @@ ASTRAL_RE = re.compile("[\U00020000-\U0003ffff]")
 
 
 #: loss markers a lossy repair may explain: U+FFFD anywhere, "?" beside a
-#: non-ASCII character (in ASCII text it is a question mark)
-_LOSS_HINT = re.compile("[?\ufffd]")
+#: non-ASCII character (in ASCII text -- URLs of a scraped page -- it is a
+#: question mark); :func:`_question_may_be_loss` has the last word
+_LOSS_HINT = re.compile("\ufffd|\\?(?:(?<=[^\\x00-\\x7f\u3000]\\?)|(?=[\\s\\S]?[^\\x00-\\x7f\u3000]))")
 
 
 def _next_loss(text: str, pos: int) -> int:
@@ -437,7 +445,7 @@ def suspicious_lines(text: str, *, lossy: bool = False) -> Iterator[tuple[int, i
     n = len(text)
     scanners: list[Callable[[int], int]] = [
         partial(_next_seed, text),
-        partial(_next_pattern, text, rx=_pattern_regex(text)),
+        partial(_next_pattern, text, rx=fast_regexes()[1]),
     ]
     if lossy:
         scanners.append(partial(_next_loss, text))

@@ -125,8 +125,9 @@ SYMBOLS_IN_WORD_COST = 12.0
 def _symbols_in_word(line: str, c: Candidate) -> bool:
     """Is ``c`` a repair into nothing but symbols of a span glued to an
     intact non-ASCII letter?  Damage reads whole byte strings wrong: the
-    letters beside it would be damaged too."""
-    if any(ch.isalnum() for ch in c.after):
+    letters beside it would be damaged too.  (A lossy reading's span ends
+    where a loss cut it, not where its damage did.)"""
+    if c.lossy is not None or any(ch.isalnum() for ch in c.after):
         return False
     near = line[max(0, c.start - 1) : c.start] + line[c.end : c.end + 1]
     return any(not x.isascii() and x.isalpha() for x in near)
