@@ -202,18 +202,27 @@ def fast_sources(data: dict[str, object]) -> dict[str, str]:
     words_r = _unpack(str(data["utf8_word_pairs"]))
     k_r = _unpack(str(data["korean_as_gbk"]))
     pairs, words, k = _class(pairs_r), _class(words_r), _class(k_r)
+
     # The Latin and Korean patterns are about an ASCII character followed by
     # a CJK one.  Led by the ASCII one they would stop at every letter and
     # space of markup and English; led by the CJK character, with the ASCII
     # one before it tested first by one lookbehind shared by all branches,
     # CJK text costs one failed lookbehind per character (five times faster
-    # on scraped pages, as fast on CJK text).
+    # on scraped pages, as fast on CJK text).  After a character of
+    # ``pairs``, with or without a second one, the ASCII context around it
+    # (the lookbehinds skip what was consumed); each class is written as few
+    # times as it can be: compiling them is most of the CLI's start-up.
+    def latin(n: int) -> str:
+        dots = "." * n
+        return (
+            # accented letters read as CJK inside or ending a Latin word
+            f"(?<=[A-Za-z]{dots})[A-Za-z]|(?<=[a-z]{dots})(?=[ ,.;:!?\\n]|\\Z)"
+            # ... or standing alone after one ("voil\u00e0 \ud6aa la")
+            f"|(?<=[a-z][ ,;:]{dots})(?=[ a-z0-9,.;:!?])"
+        )
+
     patterns = (
-        # accented letters read as CJK inside or ending a Latin word
-        f"(?<=[A-Za-z][{pairs}])[{pairs}]?[A-Za-z]",
-        f"(?<=[a-z][{pairs}])[{pairs}]?(?=[ ,.;:!?\\n]|\\Z)",
-        # ... or standing alone after one ("voil\u00e0 \ud6aa la")
-        f"(?<=[a-z][ ,;:][{pairs}])[{pairs}]?(?=[ a-z0-9,.;:!?])",
+        f"(?<=[{pairs}])(?:[{pairs}](?:{latin(2)})|(?:{latin(1)}))",
         # Korean word spacing read as Chinese
         f"(?P<ko>(?<=[ \\n][{k}])[{k}]{{0,5}}[.,!?]? [{k}])",
         # a whole word of them: Cyrillic, Greek or accented text read as CJK

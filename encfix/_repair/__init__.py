@@ -492,6 +492,9 @@ def repair_text(text: str, opts: Options) -> Repair:
 def _artifact_fixes(text: str, fixes: list[Fix], opts: Options) -> tuple[list[Fix], tuple[str, ...]]:
     """Fixes of scraped-corpus artifacts (``encfix.artifacts``) outside the
     mojibake fixes, and sentences explaining decisions made."""
+    wanted = (opts.pinyin and ("(" in text or "（" in text)) or "&" in text or opts.restore_punct
+    if not wanted:  # (importing the finders compiles their regexes: not for nothing)
+        return [], ()
     from encfix import artifacts
 
     taken = [(f.start, f.end) for f in fixes]
