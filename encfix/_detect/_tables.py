@@ -104,9 +104,25 @@ def spaced_regex() -> re.Pattern[str]:
 
 @cache
 def _union(key: str) -> tuple[tuple[int, int], ...]:
-    decoders = _data()["decoders"]
-    assert isinstance(decoders, dict)
-    return tuple(_merge([r for name in decoders for r in _ranges(name, key)]))
+    """The ranges of every decoder's ``key`` ("strong", "weak") seeds."""
+    union = _data()["seed_union"]
+    assert isinstance(union, dict)
+    return tuple(_unpack(union[key]))
+
+
+@lru_cache(maxsize=1)
+def seed_kinds() -> str:
+    """A ``str.translate`` table for the Basic Multilingual Plane: "s" for a
+    strong seed, "w" for a weak one, "." for anything else (characters
+    beyond it are left as they are).  Finding the seeds of a line is then
+    one call in C and a search for two letters."""
+    table = bytearray(b"." * 0x10000)
+    for key, mark in (("weak", b"w"), ("strong", b"s")):  # strong wins
+        for a, b in _union(key):
+            if a <= 0xFFFF:
+                b = min(b, 0xFFFF)
+                table[a : b + 1] = mark * (b - a + 1)
+    return table.decode("latin-1")
 
 
 @lru_cache(maxsize=2)

@@ -214,6 +214,7 @@ def build() -> dict[str, object]:
     sbcs_made = set().union(*(made[n] for n in STRONG_DECODERS))
     decoders: dict[str, dict[str, object]] = {}
     weak_cjk: set[str] = set()
+    every: dict[str, set[str]] = {"strong": set(), "weak": set()}
     for name, chars in made.items():
         sus = {c for c in chars if is_suspicious(c, common)}
         if DECODERS[name].multibyte:
@@ -223,6 +224,8 @@ def build() -> dict[str, object]:
         strong = {c for c in sus if is_strong(c, sbcs_made)}
         if DECODERS[name].multibyte:
             weak_cjk |= sus - strong
+        every["strong"] |= strong
+        every["weak"] |= sus - strong
         decoders[name] = {
             "encodable": ranges(chars),
             "strong": ranges(strong),
@@ -234,6 +237,9 @@ def build() -> dict[str, object]:
         # Greek and Cyrillic letters (UTF-8 leads CD-D3): whole words of them
         "utf8_word_pairs": ranges(utf8_pairs(range(0xCD, 0xD4))),
         "fast": fast_tables(weak_cjk),
+        # strong and weak seeds of any decoder (merging the decoders' ranges
+        # at start-up would take 30 ms)
+        "seed_union": {key: ranges(chars) for key, chars in every.items()},
         "generator_sha256_16": hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16],
         "model": model.model_info()["files"],
         "common_cost": COMMON_COST,

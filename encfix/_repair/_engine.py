@@ -42,9 +42,8 @@ from encfix._detect._tables import (
     is_seed_of,
     latin_line,
     non_ascii_encodable_regex,
+    seed_kinds,
     spaced_regex,
-    strong_set,
-    weak_set,
     word_regex,
 )
 from encfix._repair import _lossy
@@ -340,18 +339,17 @@ def _utf8_stretches(enc: _Encoded, k_lo: int, k_hi: int) -> list[tuple[int, int]
     return out
 
 
+_STRONG_KIND = re.compile("s")
+_WEAK_KIND = re.compile("w")
+
+
 def clusters(line: str) -> list[Cluster]:
     """Seed characters of ``line``, grouped."""
-    seeds: list[int] = []
-    weak: list[int] = []
-    strong_chars = strong_set()
-    weak_chars = weak_set()
-    for i, ch in enumerate(line):
-        if ch in strong_chars:
-            seeds.append(i)
-        elif ch in weak_chars:
-            weak.append(i)
+    kinds = line.translate(seed_kinds())
+    seeds = [m.start() for m in _STRONG_KIND.finditer(kinds)]
+    weak = [m.start() for m in _WEAK_KIND.finditer(kinds)]
     if not line.isascii():
+        # every character beyond the BMP is a weak seed (HKSCS characters)
         weak.extend(m.start() for m in ASTRAL_RE.finditer(line))
         weak.sort()
     paired: set[int] = set()
