@@ -54,6 +54,8 @@ class Loss:
 
     @property
     def description(self) -> str:
+        if self.nfkc and not self.guessed and self.slip < 0 and not self.swallow:
+            return "then NFKC (no bytes lost)"  # a folded character was all it took
         words = _LOSS_WORDS.get(self.model, self.model)
         return words + (", then NFKC" if self.nfkc else "")
 

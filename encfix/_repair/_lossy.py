@@ -145,6 +145,11 @@ def lossy_chains() -> tuple[LossyChain, ...]:
             if d == "cp932":
                 out.append(LossyChain("utf-8", "utf-8", d, "windows-question", "\u30fb", nfkc))
     out.append(LossyChain("utf-8", "utf-8", "gbk", "pua-dropped", ""))
+    # nothing lost, but NFKC folded characters of the mojibake itself
+    # ("璁″垝" -> "璁′′垝", "鍗曞～" -> "鍗曞~"): the lossless search
+    # re-encodes what it sees and cannot read them
+    for d in _DOUBLE:
+        out.append(LossyChain("utf-8", "utf-8", d, "nfkc", "", True))
     for orig, d in _SLIP.items():
         member = ORIGINALS[orig].members[0]
         for nfkc in (False, True):
@@ -162,6 +167,8 @@ _MODELS = {
     "question": ("whatwg-question", "windows-question"),
     "windows-question": ("windows-question",),
     "pua-dropped": ("pua-dropped",),
+    # nothing lost: every byte decodes (WHATWG and CPython agree there)
+    "nfkc": ("whatwg",),
 }
 
 
@@ -211,7 +218,7 @@ def screen(line: str, chain: LossyChain, a: int, b: int) -> bool:
     holds characters NFKC made; a slipped stream read one byte later must
     read better."""
     region = line[a:b]
-    if chain.nfkc and not any(c in _nfkc_sources() for c in region if c != chain.marker):
+    if chain.nfkc and not _folded(region, chain.marker):
         return False
     dec = chain.decoder
     if chain.loss == "slipped":
@@ -257,6 +264,16 @@ def screen(line: str, chain: LossyChain, a: int, b: int) -> bool:
                 return True
         return False
     return True
+
+
+def _folded(region: str, marker: str) -> bool:
+    """Does ``region`` hold a character NFKC makes (of one character, or in
+    runs of two or three: "′′" of "″")?"""
+    sources = _nfkc_sources()
+    if any(c in sources for c in region if c != marker):
+        return True
+    multi = _nfkc_multi()
+    return any(region[i : i + w] in multi for w in (2, 3) for i in range(len(region) - w + 1))
 
 
 def _bytes(text: str, dec: str, chain: LossyChain) -> bytes:
@@ -724,7 +741,9 @@ def readings(
             left = (line[a + offs[i] - 1] if a + offs[i] > 0 else "").casefold()
             states.setdefault((b"", left, -1 - i), _State(0.0, i, b"", "", left, (), 0, 0, (), False, False))
         for s in states.values():
-            if not s.pending and (s.guessed or s.hidden) and i > s.start:
+            # a reading must explain something the lossless search cannot:
+            # a loss, or (NFKC alone) a character read as a folded form
+            if not s.pending and (s.guessed or s.hidden or s.alt_forms) and i > s.start:
                 finals.append((s, i))
         if i == n:
             break
@@ -772,7 +791,7 @@ def _tokens(units: str, chain: LossyChain) -> tuple[list[str], list[int]]:
                 piece = units[i : i + width]
                 if (
                     len(piece) == width
-                    and chain.marker not in piece
+                    and not (chain.marker and chain.marker in piece)
                     and _multi_forms(chain.decoder, piece, chain.loss)
                 ):
                     k = width
@@ -841,7 +860,9 @@ def _extend(
             continue
         t.pieces = (*s.pieces, data)
         t.gain += cost - extra
-        t.alt_forms = s.alt_forms + (extra > 0)
+        # (a run NFKC made of one character is read as that character: a
+        # folded form too, though it has no other)
+        t.alt_forms = s.alt_forms + (extra > 0 or len(ch) > 1)
         if guessed > 0:
             t.guessed = s.guessed + guessed
             t.gain -= FILL_COST * guessed
