@@ -9,13 +9,19 @@ from __future__ import annotations
 import codecs
 import csv
 import json
+import random
+import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 import encfix
-from encfix import cli
+from encfix import cli, model
+from encfix._decode import _STRONG_UTF8, _UTF8_SHAPE, _select
+from encfix._decode._codecs import CANDIDATES, ERROR_COST, Candidate
+from encfix._decode._select import Sample, Tokens
 
 ZH = "这是一个简单的中文句子，用来测试编码的识别。我们今天去公园散步，天气很好。"
 ZH_T = "這是一個繁體中文的句子，用來測試編碼的識別。我們今天去公園散步，天氣很好。"
@@ -210,6 +216,151 @@ def test_detect_bytes_reports_segments() -> None:
     assert det.kind == "encoding" and "mixed with" in det.description
     assert {s[2] for s in det.segments} == {"utf-8", "gbk"}
     assert det.to_dict()["segments"]
+
+
+# --------------------------------------------------------------------------- fast paths
+#
+# The shortcuts of encfix._decode against the plain computations they stand for.
+
+
+def _noise(seed: int, words: int = 400) -> bytes:
+    """Words of ASCII, high bytes, control bytes and the odd very long run."""
+    rnd = random.Random(seed)
+    alphabet = [0x09, 0x0A, 0x1F, 0x20, 0x41, 0x7E, 0x80, 0xA1, 0xB8, 0xC3, 0xE4, 0xFE]
+    out = bytearray()
+    for _ in range(words):
+        size = rnd.choice([1, 2, 3, 8, 40, 700, 6000])
+        out += bytes(rnd.choice(alphabet) for _ in range(rnd.randint(1, size)))
+    return bytes(out)
+
+
+def _plain_tokens(data: bytes, limit: int, *, skip_utf8: bool) -> list[bytes]:
+    """From each byte >= 0x80 that starts a token to the next byte <= 0x20,
+    until the tokens, a space after each, reach ``limit`` bytes."""
+    out: list[bytes] = []
+    total = 0
+    for m in re.finditer(rb"[\x80-\xff][^\x00-\x20]*", data):
+        tok = m.group()
+        if skip_utf8:
+            try:
+                if re.search("[\u0800-\ud7ff\ue000-\U0010ffff]{2}", tok.decode("utf-8")):
+                    continue
+            except UnicodeDecodeError:
+                pass
+        out.append(tok[:limit])
+        total += len(out[-1]) + 1
+        if total >= limit:
+            break
+    return out
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_tokens_are_cut_as_far_as_asked(seed: int) -> None:
+    data = _noise(seed) + ZH.encode() + JA.encode("shift_jis")
+    for limit, skip_utf8 in [(4096, False), (4096, True), (100, False)]:
+        whole = _plain_tokens(data, limit, skip_utf8=skip_utf8)
+        full = Sample(tuple(whole), data[:1] >= b"\x80" and bool(whole) and data.startswith(whole[0]))
+        toks = Tokens(data, limit, skip_utf8=skip_utf8)
+        for k in (1, 96, 512, 5000):  # asked for a prefix first, then for more
+            part, more = toks.prefix(k)
+            assert part == full.prefix(k) and more == (len(part.tokens) < len(whole))
+        assert toks.all() == full == Tokens(data, limit, skip_utf8=skip_utf8).all()
+
+
+def test_single_byte_tables_score_like_the_reading() -> None:
+    for cand in CANDIDATES:
+        if cand.multibyte:
+            continue
+        table = _select._byte_costs(cand.codec)
+        assert table is not None, cand
+        costs, bad = table
+        for b in range(256):
+            ch = bytes((b,)).decode(cand.codec, "replace")
+            assert costs[b] / model.UNIGRAM_SCALE == model.unigram_cost(ch)
+            assert (b in bad) == (ch == "\ufffd")
+
+
+def _plain_groups(sample: Sample, cands: list[Candidate]) -> list[tuple[str, float, list[str], int, int]]:
+    """Every candidate reads the sample and is scored; readings alike are one group."""
+    groups: dict[str, tuple[str, float, list[str], int, int]] = {}
+    for cand in cands:
+        text, head, errors, edge = _select._read(sample, cand)
+        score = model.unigram_cost(text) + ERROR_COST * errors + edge + cand.prior
+        if text in groups:
+            g = groups[text]
+            groups[text] = (text, min(g[1], score), [*g[2], cand.codec], g[3], g[4])
+        else:
+            groups[text] = (text, score, [cand.codec], head, errors)
+    return sorted(groups.values(), key=lambda g: g[1])
+
+
+@pytest.mark.parametrize("margin", [None, 12.0, 40.0])
+def test_pruned_scoring_keeps_the_groups_plain_scoring_keeps(margin: float | None) -> None:
+    texts = [(ZH, "gbk"), (ZH_T, "big5"), (JA, "euc_jp"), (KO, "euc_kr")]
+    texts += [("Привет, это русский текст о погоде.", "koi8_r"), ("Crème brûlée, à la française.", "cp1252")]
+    blobs = [t.encode(c) for t, c in texts] + [_noise(seed, 30) for seed in range(4)]
+    blobs += [b[k : k + 40] for b in blobs[:6] for k in (1, 5)]  # windows, some cut at the start
+    for blob in blobs:
+        sample = Tokens(blob).all()
+        if not sample.tokens:
+            continue
+        plain = _plain_groups(sample, list(CANDIDATES))
+        if margin is not None:
+            plain = [g for g in plain if g[1] <= plain[0][1] + margin]
+        fast = _select._score_groups(sample, list(CANDIDATES), margin)
+        assert [(g.text, g.score, [c.codec for c in g.cands], g.head, g.errors) for g in fast] == plain
+
+
+def test_strong_utf8_shape_is_the_pattern() -> None:
+    pattern = re.compile(rb"[\xe0-\xef][\x80-\xbf]{2}" * 4)
+    rnd = random.Random(7)
+    alphabet = [0x20, 0x41, 0x80, 0xBF, 0xC0, 0xE0, 0xEF, 0xF0]
+    for _ in range(300):
+        data = bytes(rnd.choice(alphabet) for _ in range(rnd.randint(0, 60)))
+        assert (_STRONG_UTF8 in data.translate(_UTF8_SHAPE)) == (pattern.search(data) is not None)
+
+
+def _sequences(family: str) -> Iterator[bytes]:
+    """Every sequence of one or two bytes from a high byte (three for EUC-JP's 0x8F)."""
+    for a in range(0x80, 0x100):
+        yield bytes((a,))
+        for b in range(0x100):
+            yield bytes((a, b))
+    if family == "eucjp":
+        for b in range(0xA1, 0xFF):
+            for c in range(0xA1, 0xFF):
+                yield bytes((0x8F, b, c))
+
+
+def _reads(seq: bytes, codec: str) -> tuple[str, str]:
+    """("ok", text) when ``codec`` reads ``seq`` whole, ("pending", "") when it
+    waits for more bytes after all of them, ("part", text) when it reads some
+    and waits after the rest, ("bad", "") when it cannot read it."""
+    try:
+        return "ok", seq.decode(codec)
+    except UnicodeDecodeError:
+        pass
+    dec = codecs.getincrementaldecoder(codec)("strict")
+    try:
+        out = dec.decode(seq, final=False)
+    except UnicodeDecodeError:
+        return "bad", ""
+    return ("part", out) if out else ("pending", "")
+
+
+@pytest.mark.parametrize("family", sorted(_select.ALIKE_IN_LENGTH))
+def test_family_members_read_alike_in_length(family: str) -> None:
+    """What a member reads as one sequence, a wider member reads in as many
+    characters or cannot read; what it waits on, a wider one waits on too."""
+    members = [c.codec for c in _select.family_members(next(c for c in CANDIDATES if c.family == family))]
+    for seq in _sequences(family):
+        reads = [_reads(seq, m) for m in members]
+        for i, (kind, text) in enumerate(reads):
+            whole = kind == "ok" and all(_reads(seq[:k], members[i])[0] != "ok" for k in range(1, len(seq)))
+            if not whole and kind != "pending":
+                continue  # not one sequence of this member
+            for wide, (wkind, wtext) in zip(members[i + 1 :], reads[i + 1 :], strict=True):
+                assert wkind == "bad" or (wkind, len(wtext)) == (kind, len(text)), (seq, members[i], wide)
 
 
 # --------------------------------------------------------------------------- CLI

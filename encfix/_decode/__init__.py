@@ -41,9 +41,16 @@ _MB = (
     rb"|\xed[\x80-\x9f][\x80-\xbf]|\xf0[\x90-\xbf][\x80-\xbf]{2}|[\xf1-\xf3][\x80-\xbf]{3}"
     rb"|\xf4[\x80-\x8f][\x80-\xbf]{2})"
 )
-#: four 3-byte UTF-8 characters (CJK and most of the BMP) in a row: legacy
-#: CJK bytes make one by chance at about 1.6% of positions, four almost never
-_STRONG_UTF8 = re.compile(rb"[\xe0-\xef][\x80-\xbf]{2}" * 4)  # unrolled: twice as fast
+#: each byte's class, for spotting UTF-8 by substring search (several times
+#: faster than a regex): "L" the lead of a 3-byte character, "C" a
+#: continuation byte, "." anything else
+_UTF8_SHAPE = bytes(
+    ord("L") if 0xE0 <= b <= 0xEF else ord("C") if 0x80 <= b <= 0xBF else ord(".") for b in range(256)
+)
+#: four 3-byte UTF-8 characters (CJK and most of the BMP) in a row, in
+#: ``_UTF8_SHAPE`` classes: legacy CJK bytes make one by chance at about 1.6%
+#: of positions, four almost never
+_STRONG_UTF8 = b"LCC" * 4
 _WIDE_PAIR = re.compile("[\u0800-\ud7ff\ue000-\U0010ffff]{2}")
 _UTF8_CHAR = re.compile(_MB)
 
@@ -116,13 +123,15 @@ def decode_bytes(data: bytes, *, encoding: str | None = None) -> Decoded:
             return found
     try:
         text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as e:
+        # an error with 4 bytes or more on either side is no cut character
+        interior = 4 <= e.start <= n - 5
     else:
         return _whole(text, "ascii" if data.isascii() else "utf-8", n, 1.0 if data.isascii() else 0.99)
-    found = _utf8_cut(data)
-    if found is not None:
-        return found
+    if not interior:
+        found = _utf8_cut(data)
+        if found is not None:
+            return found
     return _Legacy(data).run()
 
 
@@ -239,17 +248,23 @@ class _Legacy:
         self.pieces: list[_Piece] = []
         self.alternatives: tuple[tuple[str, float], ...] = ()
         self.start_cost = (0.0, 0.0)
+        #: ``data`` in ``_UTF8_SHAPE`` classes, once needed
+        self.shape: bytes | None = None
 
     # ----------------------------------------------------------------- driver
 
     def run(self) -> Decoded:
-        from encfix._decode._select import choose, choose_member, tokens
+        from encfix._decode._select import Tokens, choose, choose_member
 
         data, n = self.data, self.n
-        sample = tokens(data)
-        mixed = _STRONG_UTF8.search(b" ".join(sample.tokens)) is not None
+        sample = Tokens(data)
+        # mixed: strong UTF-8 in the tokens sampled.  A match lies inside one
+        # token, so with none in the data the tokens need not all be cut.
+        mixed = False
+        if _STRONG_UTF8 in self._utf8_shape():
+            mixed = _STRONG_UTF8 in sample.all().joined.translate(_UTF8_SHAPE)
         if mixed:
-            sample = tokens(data, skip_utf8=True)
+            sample = Tokens(data, skip_utf8=True)
         choice = choose(data, sample=sample)
         if choice is None:  # only valid UTF-8 tokens: UTF-8 with stray bytes
             text = data.decode("utf-8", "replace")
@@ -265,7 +280,7 @@ class _Legacy:
             # one codec reads it all, unless it fails or UTF-8 hides in it
             member = choose_member(data[head:], choice.cand, at_end=True)
             self.cand, self.label = member.cand, member.label
-            if member.text is not None and not _STRONG_UTF8.search(data):
+            if member.text is not None and _STRONG_UTF8 not in self._utf8_shape():
                 return _whole(member.text, member.label, n, choice.confidence, head=head, tail=member.tail)
         else:
             legacy = b"\n".join(
@@ -312,7 +327,7 @@ class _Legacy:
                     readable = not decode_run(data[a + h : b], codec, at_end=b == n)[2]
                 except UnicodeDecodeError:
                     readable = False
-                if readable and not h and not _STRONG_UTF8.search(data, a, b):
+                if readable and not h and self._utf8_shape().find(_STRONG_UTF8, a, b) < 0:
                     if batch < 0:
                         batch = a
                     continue
@@ -330,32 +345,54 @@ class _Legacy:
         if batch >= 0:
             self._batch(batch, n)
 
+    def _utf8_shape(self) -> bytes:
+        if self.shape is None:
+            self.shape = self.data.translate(_UTF8_SHAPE)
+        return self.shape
+
     def _utf16(self, best: Candidate, head: int) -> Decoded | None:
         """BOM-less UTF-16 with (almost) no NUL byte: CJK and nothing else."""
         from encfix import model
 
         data = self.data
-        if len(data) < 4 or data.count(b"\n") > 1:
-            return None
+        first = data.find(b"\n")
+        if len(data) < 4 or (first >= 0 and data.find(b"\n", first + 1) >= 0):
+            return None  # more than one line
         sample = data[:1024]
+        chars = len(sample) // 2
+        # each reading is scored on its first ``chars`` characters (decoded
+        # from at most 4 bytes each); the whole data is decoded only for the
+        # reading that wins (if it cannot be, the next one is tried)
+        heads: list[tuple[str, str]] = []
+        for codec in ("utf_16_le", "utf_16_be"):
+            try:
+                t = codecs.getincrementaldecoder(codec)("strict").decode(data[: 4 * chars + 4], final=False)
+            except UnicodeDecodeError:
+                continue
+            heads.append((codec, t[:chars]))
+        if not heads:
+            return None
         legacy = sample[head:].decode(best.codec, "replace")
         errors = legacy.count("\ufffd")
         cost_legacy = model.cost(legacy[:300]) + model.unigram_cost(legacy[300:]) + ERROR_COST * errors
-        found: list[tuple[float, str, str, int]] = []
-        for codec in ("utf_16_le", "utf_16_be"):
+        found: list[tuple[float, str]] = []
+        for codec, t in heads:
+            rest = model.unigram_cost(t[300:])
+            # the bigram model stops once the reading cannot beat the legacy one
+            bound = cost_legacy - rest - UTF16_PRIOR
+            cost = model.cost(t[:300], bound=bound)
+            if cost <= bound:
+                found.append((cost + rest + UTF16_PRIOR, codec))
+        for cost, codec in sorted(found):
+            if cost >= cost_legacy:
+                return None
             try:
                 text, _h, tail = decode_run(data, codec, at_end=True)
             except UnicodeDecodeError:
                 continue
-            t = text[: len(sample) // 2]
-            found.append((model.cost(t[:300]) + model.unigram_cost(t[300:]) + UTF16_PRIOR, codec, text, tail))
-        if not found:
-            return None
-        cost, codec, text, tail = min(found)
-        if cost >= cost_legacy:
-            return None
-        conf = 1.0 / (1.0 + math.exp(-min(50.0, cost_legacy - cost)))
-        return _whole(text, label_of(codec), self.n, conf, tail=tail)
+            conf = 1.0 / (1.0 + math.exp(-min(50.0, cost_legacy - cost)))
+            return _whole(text, label_of(codec), self.n, conf, tail=tail)
+        return None
 
     # ----------------------------------------------------------------- regions
 
