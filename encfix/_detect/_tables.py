@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator
 from functools import cache, lru_cache, partial
@@ -48,8 +49,7 @@ _DATA = Path(__file__).resolve().parent / "data"
 def _ranges(name: str, key: str) -> list[tuple[int, int]]:
     decoders = _data()["decoders"]
     assert isinstance(decoders, dict)
-    packed: str = decoders[name][key]
-    return [(ord(packed[i]), ord(packed[i + 1])) for i in range(0, len(packed), 2)]
+    return _unpack(decoders[name][key])
 
 
 def _merge(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -110,6 +110,56 @@ def _union(key: str) -> tuple[tuple[int, int], ...]:
     return tuple(_unpack(union[key]))
 
 
+def has_seed(text: str) -> bool:
+    """Does ``text`` hold a strong or weak seed of any decoder?"""
+    kinds = text.translate(seed_kinds())
+    if "s" in kinds or "w" in kinds:
+        return True
+    if text.isascii():
+        return False
+    starts, ranges = _weak_starts()
+    for m in ASTRAL_RE.finditer(text):  # beyond the BMP, the table cannot say
+        i = bisect_right(starts, ord(m.group())) - 1
+        if i >= 0 and ord(m.group()) <= ranges[i][1]:
+            return True
+    return False
+
+
+@lru_cache(maxsize=1)
+def _weak_starts() -> tuple[list[int], tuple[tuple[int, int], ...]]:
+    ranges = _union("weak")
+    return [a for a, _ in ranges], ranges
+
+
+def compute_nfkc_folds() -> tuple[dict[str, str], dict[str, str]]:
+    """What NFKC folds into one character, and into runs of two or three:
+    result -> the Basic Multilingual Plane characters that fold into it
+    (with this Python's Unicode data)."""
+    single: dict[str, str] = {}
+    multi: dict[str, str] = {}
+    for cp in range(0xA0, 0x10000):
+        if 0xD800 <= cp < 0xE000:
+            continue
+        c = chr(cp)
+        f = unicodedata.normalize("NFKC", c)
+        if f != c and len(f) == 1:
+            single[f] = single.get(f, "") + c
+        elif 2 <= len(f) <= 3:
+            multi[f] = multi.get(f, "") + c
+    return single, multi
+
+
+@lru_cache(maxsize=1)
+def nfkc_folds() -> tuple[dict[str, str], dict[str, str]]:
+    """:func:`compute_nfkc_folds`, as shipped in the tables (computing it
+    takes 30 ms of start-up) when they were built with this Python's
+    Unicode version, else computed."""
+    shipped = _data().get("nfkc_folds")
+    if isinstance(shipped, dict) and shipped.get("unidata") == unicodedata.unidata_version:
+        return shipped["single"], shipped["multi"]
+    return compute_nfkc_folds()
+
+
 @lru_cache(maxsize=1)
 def seed_kinds() -> str:
     """A ``str.translate`` table for the Basic Multilingual Plane: "s" for a
@@ -123,25 +173,6 @@ def seed_kinds() -> str:
                 b = min(b, 0xFFFF)
                 table[a : b + 1] = mark * (b - a + 1)
     return table.decode("latin-1")
-
-
-@lru_cache(maxsize=2)
-def _set(key: str) -> frozenset[str]:
-    return frozenset(chr(c) for a, b in _union(key) for c in range(a, b + 1))
-
-
-def strong_set() -> frozenset[str]:
-    """Every strong seed character."""
-    return _set("strong")
-
-
-def weak_set() -> frozenset[str]:
-    """Every weak seed character."""
-    return _set("weak")
-
-
-def _bmp(key: str) -> list[tuple[int, int]]:
-    return [(a, min(b, 0xFFFF)) for a, b in _union(key) if a <= 0xFFFF]
 
 
 def _packed(key: str) -> list[tuple[int, int]]:
@@ -166,7 +197,8 @@ def _fast_class(packed: str) -> str:
 
 
 def _unpack(packed: str) -> list[tuple[int, int]]:
-    return [(ord(packed[i]), ord(packed[i + 1])) for i in range(0, len(packed), 2)]
+    codes = iter(map(ord, packed))
+    return list(zip(codes, codes, strict=True))
 
 
 #: the fast path's regexes, by name, in :func:`fast_regexes`' order

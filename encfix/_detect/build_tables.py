@@ -24,9 +24,10 @@ import contextlib
 import hashlib
 import json
 import sys
+import unicodedata
 from pathlib import Path
 
-from encfix._detect._tables import fast_sources
+from encfix._detect._tables import compute_nfkc_folds, fast_sources
 from encfix.codecs import DECODERS
 from encfix.model._classes import char_class
 
@@ -240,6 +241,9 @@ def build() -> dict[str, object]:
         # strong and weak seeds of any decoder (merging the decoders' ranges
         # at start-up would take 30 ms)
         "seed_union": {key: ranges(chars) for key, chars in every.items()},
+        # what NFKC folds into what (for readings of text NFKC ran over)
+        "nfkc_folds": dict(zip(("single", "multi"), compute_nfkc_folds(), strict=True))
+        | {"unidata": unicodedata.unidata_version},
         "generator_sha256_16": hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16],
         "model": model.model_info()["files"],
         "common_cost": COMMON_COST,

@@ -1331,8 +1331,18 @@ def lossy_candidates(
                 continue
             if not _lossy.screen(line, chain, a, b):
                 continue
-            for lang in _lossy.languages(line, chain, a, b):
-                for f in _lossy.readings(line, chain, a, b, lang, budget)[:LOSSY_TOP]:
+            # the best readings of a region start as far back as they can,
+            # over text a lossless repair of the same chain already explains:
+            # where the region starts inside that repair, the rest of it after
+            # the repair is read too ("小店..不贵" + "銆�" -> "。": the overlap
+            # would keep them apart)
+            spans: list[tuple[int, str | None]] = [(a, None)] + [
+                (c.end, line[: c.start] + c.after)
+                for c in chosen
+                if c.lossy is None and c.chain == chain.names and c.start < a < c.end < b
+            ]
+            for lang, (a2, left) in ((x, sp) for sp in spans for x in _lossy.languages(line, chain, a, b)):
+                for f in _lossy.readings(line, chain, a2, b, lang, budget, left=left)[:LOSSY_TOP]:
                     prior = (
                         BASE_COST
                         + LOSSY_COST

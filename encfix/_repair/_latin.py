@@ -12,10 +12,9 @@ repair.  ftfy's explanation is kept as the fix's replayable steps.
 from __future__ import annotations
 
 import math
-from functools import lru_cache
 
 from encfix import model
-from encfix._detect._tables import strong_set, weak_set
+from encfix._detect._tables import has_seed
 from encfix._types import Fix
 
 __all__ = ["FTFY_TRUST", "fix_gaps", "is_latin_chain"]
@@ -73,11 +72,6 @@ def _sigmoid(x: float) -> float:
     return e / (1.0 + e)
 
 
-@lru_cache(maxsize=1)
-def _seeds() -> frozenset[str]:
-    return strong_set() | weak_set()
-
-
 def ftfy_bad(text: str) -> bool:
     """Does ftfy's badness measure call ``text`` mojibake?"""
     from ftfy.badness import is_bad
@@ -87,14 +81,13 @@ def ftfy_bad(text: str) -> bool:
 
 def fix_gaps(line: str, offset: int, taken: list[tuple[int, int]]) -> list[Fix]:
     """ftfy's fixes for the parts of ``line`` outside ``taken`` spans."""
-    seeds = _seeds()
     out: list[Fix] = []
     pos = 0
     for a, b in [*sorted(taken), (len(line), len(line))]:
         seg = line[pos:a]
         seg_start = pos
         pos = b
-        if not seg or seeds.isdisjoint(seg):
+        if not seg or not has_seed(seg):
             continue
         import ftfy  # only now: importing it costs a tenth of a second
 

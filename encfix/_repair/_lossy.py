@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 
 from encfix import model
+from encfix._detect._tables import nfkc_folds
 from encfix._types import Loss
 from encfix.codecs import DECODERS, ORIGINALS
 
@@ -553,28 +554,16 @@ def _forms(decoder: str, ch: str, nfkc: bool, loss: str) -> tuple[bytes, ...]:
     return tuple(out)
 
 
-def _nfkc_sources() -> dict[str, tuple[str, ...]]:
+def _nfkc_sources() -> dict[str, str]:
     """Characters NFKC folds into another single character (full-width
     ASCII, half-width katakana, the ideographic space...)."""
     return _nfkc_folds()[0]
 
 
-@cache
-def _nfkc_folds() -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
+def _nfkc_folds() -> tuple[dict[str, str], dict[str, str]]:
     """What NFKC folds into one character, and into runs of two or three:
-    result -> the BMP characters that fold into it."""
-    single: dict[str, list[str]] = {}
-    multi: dict[str, list[str]] = {}
-    for cp in range(0xA0, 0x10000):
-        if 0xD800 <= cp < 0xE000:
-            continue
-        c = chr(cp)
-        f = unicodedata.normalize("NFKC", c)
-        if f != c and len(f) == 1:
-            single.setdefault(f, []).append(c)
-        elif 2 <= len(f) <= 3:
-            multi.setdefault(f, []).append(c)
-    return {k: tuple(v) for k, v in single.items()}, {k: tuple(v) for k, v in multi.items()}
+    result -> the BMP characters that fold into it (shipped with the tables)."""
+    return nfkc_folds()
 
 
 # ---------------------------------------------------------------- original grammar
@@ -713,11 +702,22 @@ class _State:
 
 
 def readings(
-    line: str, chain: LossyChain, a: int, b: int, lang: str, budget: Budget | None = None
+    line: str,
+    chain: LossyChain,
+    a: int,
+    b: int,
+    lang: str,
+    budget: Budget | None = None,
+    *,
+    left: str | None = None,
 ) -> list[Filled]:
     """Readings of spans of ``line[a:b]`` under ``chain``, best first, each
     verified to reproduce its span exactly under the chain's damage (none
-    once ``budget`` runs out)."""
+    once ``budget`` runs out).  ``left`` is the text before ``a`` as it will
+    read (another repair may end there: a quotation mark it opens is closed
+    here); by default ``line[:a]``."""
+    if left is None:
+        left = line[:a]
     lm = model.get(lang)
     units = line[a:b]
     if not units or (chain.marker and units.count(chain.marker) > MAX_LOSSES):
@@ -725,7 +725,7 @@ def readings(
     toks, offs = _tokens(units, chain)
     n = len(toks)
     before: list[float] = []
-    prev = line[a - 1].casefold() if a > 0 else ""
+    prev = left[-1:].casefold()
     for tok in toks:
         cost = 0.0
         for ch in tok:
@@ -738,8 +738,8 @@ def readings(
     for i in range(n + 1):
         if i <= max(first_loss, 0) and i < n:
             # a reading may start at any unit up to the first marker
-            left = (line[a + offs[i] - 1] if a + offs[i] > 0 else "").casefold()
-            states.setdefault((b"", left, -1 - i), _State(0.0, i, b"", "", left, (), 0, 0, (), False, False))
+            last = (line[a + offs[i] - 1] if i else left[-1:]).casefold()
+            states.setdefault((b"", last, -1 - i), _State(0.0, i, b"", "", last, (), 0, 0, (), False, False))
         for s in states.values():
             # a reading must explain something the lossless search cannot:
             # a loss, or (NFKC alone) a character read as a folded form
@@ -752,7 +752,7 @@ def readings(
         ranked = sorted(states.values(), key=lambda s: -_hope(s, lm.name, chain.member))
         ahead = "".join(toks[i + 1 : i + 4])
         for s in ranked[:BEAM]:
-            for t in _extend(s, toks[i], i, chain, lm, before[i], ahead, line[: a + offs[s.start]]):
+            for t in _extend(s, toks[i], i, chain, lm, before[i], ahead, left + line[a : a + offs[s.start]]):
                 key = (t.pending, t.prev, t.guessed + t.hidden)
                 old = new.get(key)
                 if old is None or t.gain > old.gain:
@@ -767,7 +767,7 @@ def readings(
             break
     # unit indices to character offsets
     finals = [(_at(s, offs[s.start]), offs[end]) for s, end in finals]
-    return _verify(line, a, chain, finals)
+    return _verify(line, a, chain, finals, left)
 
 
 def _at(s: _State, start: int) -> _State:
@@ -815,7 +815,7 @@ def _multi_forms(decoder: str, piece: str, loss: str) -> tuple[bytes, ...]:
     return tuple(out)
 
 
-def _nfkc_multi() -> dict[str, tuple[str, ...]]:
+def _nfkc_multi() -> dict[str, str]:
     """Runs of two or three characters NFKC folds a single character into."""
     return _nfkc_folds()[1]
 
@@ -851,7 +851,7 @@ def _extend(
     options += [(f, 0, False, FORM_COST if k else 0.0) for k, f in enumerate(forms)]
     if not chain.marker and s.pending and s.hidden < MAX_HIDDEN:
         # a traceless loss: bytes that vanished before this unit
-        for hidden in _hidden_bytes(s.pending, member, chain):
+        for hidden in _hidden_bytes(s.pending, member, chain, lm.name, s.prev):
             for f in forms:
                 options.append((hidden + f, -len(hidden), False, 0.0))
     for data, guessed, swallowed, extra in options:
@@ -1024,19 +1024,49 @@ def _swallowed(ahead: str) -> bytes:
 _CP1252_HOLES = frozenset((0x81, 0x8D, 0x8F, 0x90, 0x9D))
 
 
-def _hidden_bytes(pending: bytes, member: str, chain: LossyChain) -> Iterator[bytes]:
-    """Bytes that may have vanished after the partial character ``pending``."""
+def _hidden_bytes(pending: bytes, member: str, chain: LossyChain, lang: str, prev: str) -> Iterator[bytes]:
+    """Bytes that may have vanished after the partial character ``pending``
+    (``prev``: the character before it)."""
     if chain.loss == "sbcs-stripped":
         # undefined Windows-1252 bytes a converter dropped, a soft hyphen
         # (0xAD) a sanitizer stripped
         yield from (bytes([x]) for x in (0xAD, *sorted(_CP1252_HOLES)))
     elif chain.loss == "pua-dropped" and member == "utf-8":
         # a GBK user-defined pair (a private-use character to browsers and
-        # Windows), dropped on copy and paste: its first byte ends the pending
-        # UTF-8 character, its second starts the next
+        # Windows), dropped on copy and paste: both continuation bytes of a
+        # three-byte character ("学" E5 AD A6 after a pair ending in E5) ...
+        if len(pending) == 1:
+            yield from _inner_pairs(pending, lang, prev)
+        # ... or its first byte ends the pending UTF-8 character, its second
+        # starts the next
         for x in range(0xAA, 0xB0):
             for y in _LEADS:
                 yield bytes([x, y])
+
+
+#: GBK's user-defined pairs made of two UTF-8 continuation bytes: AAA1-AFBF
+#: and A140-A7A0 (their trails 80-A0)
+_INNER_PAIRS = tuple(bytes([x, y]) for x in range(0xAA, 0xB0) for y in range(0xA1, 0xC0)) + tuple(
+    bytes([x, y]) for x in range(0xA1, 0xA8) for y in range(0x80, 0xA1)
+)
+#: how many of them a search tries after one lead byte, likeliest first
+INNER_FANOUT = 8
+
+
+@lru_cache(maxsize=4096)
+def _inner_pairs(pending: bytes, lang: str, prev: str) -> tuple[bytes, ...]:
+    """The user-defined pairs that complete the character ``pending`` starts,
+    the :data:`INNER_FANOUT` likeliest after ``prev``."""
+    lm = model.get(lang)
+    scored: list[tuple[float, bytes]] = []
+    for pair in _INNER_PAIRS:
+        try:
+            c = (pending + pair).decode("utf-8")
+        except UnicodeDecodeError:
+            continue
+        scored.append((lm.step(prev, c), pair))
+    scored.sort()
+    return tuple(p for _, p in scored[:INNER_FANOUT])
 
 
 # ---------------------------------------------------------------- verification
@@ -1087,7 +1117,9 @@ def explain_loss(loss: Loss, chain: tuple[str, ...], before: str) -> bool:
     return text == before
 
 
-def _verify(line: str, a: int, chain: LossyChain, finals: list[tuple[_State, int]]) -> list[Filled]:
+def _verify(
+    line: str, a: int, chain: LossyChain, finals: list[tuple[_State, int]], left: str
+) -> list[Filled]:
     out: list[Filled] = []
     seen: set[tuple[int, int, str]] = set()
     for s, end in sorted(finals, key=lambda f: -f[0].gain)[: BEAM * 2]:
@@ -1126,7 +1158,7 @@ def _verify(line: str, a: int, chain: LossyChain, finals: list[tuple[_State, int
             if (start, stop, after) in seen:
                 continue
             seen.add((start, stop, after))
-        bonus = pairing(line[:start], after)  # already in the gain
+        bonus = pairing(left + line[a:start], after)  # already in the gain
         marks = tuple(p for p in s.marks if p < len(after))
         # invisible characters made of guessed bytes: already in the gain too
         bonus -= ODD_FILL_COST * sum(
