@@ -64,3 +64,28 @@ def test_model_rebuilds_identically() -> None:
     files = build_data.build_all()
     for name, data in files.items():
         assert hashlib.sha256(data).hexdigest() == _sha(MODEL_DATA / f"{name}{SUFFIX.get(name, '.lm')}"), name
+
+
+def test_nfkc_folds_shipped_equal_computed() -> None:
+    """The NFKC fold tables in tables.json are this Python's (or, under
+    another Unicode version, computed at run time)."""
+    from encfix._detect import _tables
+
+    assert _tables.nfkc_folds() == _tables.compute_nfkc_folds()
+    single, multi = _tables.nfkc_folds()
+    assert "～" in single["~"] and "″" in multi["′′"] and "㈠" in multi["(一)"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "plain ASCII", "中文正常", "縺薙ｓ", "Ã©", "\ue000", "涓枃", "𠀋", "😀 emoji", "ÖÐÎÄ", "한국어"],
+)
+def test_has_seed_is_membership_in_the_seed_union(text: str) -> None:
+    """has_seed (a translate table and a range search) agrees with plain
+    membership in the union of every decoder's strong and weak seeds."""
+    from encfix._detect import _tables
+
+    def member(c: str) -> bool:
+        return any(a <= ord(c) <= b for key in ("strong", "weak") for a, b in _tables._union(key))
+
+    assert _tables.has_seed(text) == any(member(c) for c in text)
