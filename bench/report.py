@@ -193,7 +193,7 @@ def speed_section(sp: dict[str, Any], run_rss: float | None = None) -> list[str]
         "",
         "MB/s = UTF-8 bytes of input (10⁶ bytes per MB) / seconds, in one process after a warm-up call. "
         "*One big text*: all lines joined with newlines, one call; *per document*: "
-        f"{sp['doc_lines']}-line documents, one call each. "
+        f"{sp['doc_lines']}-line documents (whole files: each file), one call each. "
         "The ratio is encfix's MB/s over ftfy.fix_text's (above 1: encfix is faster).",
         "",
         "| workload | lines | input | " + " | ".join(tools) + " | encfix / fix_text |",

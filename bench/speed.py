@@ -5,6 +5,8 @@
 Workloads (from ``../shared/corpora``, third-party test data used only to measure):
 
 * clean CJK text: every zh/ja/ko segment, joined with newlines;
+* clean CJK pages: the CJK corpus files whole, as scraped (markup, long
+  lines, characters lost upstream as "?"); per document = per file;
 * clean non-CJK text: the negative (Latin/Cyrillic) segments;
 * lossless garbled CJK text: the CJK segments, each garbled once through one
   chain of a fixed realistic mix (:data:`MIX`), one garbled line per segment;
@@ -45,7 +47,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from _corpus import available, segments
+from _corpus import available, documents, segments
 from _garble import LANG_ORIGINALS, NON_CJK_ORIGINALS, garble
 
 CJK_LANGS = ("zh", "ja", "ko")
@@ -127,11 +129,20 @@ def _docs(lines: Sequence[str], size: int) -> list[str]:
     return ["\n".join(lines[i : i + size]) for i in range(0, len(lines), size)]
 
 
+def _docs_by_size(lines: Sequence[str], sizes: Sequence[int]) -> list[str]:
+    out, i = [], 0
+    for n in sizes:
+        out.append("\n".join(lines[i : i + n]))
+        i += n
+    return out
+
+
 def build_workloads(args: argparse.Namespace) -> tuple[dict[str, dict[str, Any]], dict[str, Any]]:
     segs = segments()
     cjk = [(s.language, s.text) for s in segs if s.language in CJK_LANGS]
     neg = [s.text for s in segs if s.language not in CJK_LANGS]
     clean = _sample(cjk, args.clean_lines, seed=3)
+    pages = [text for _, text in documents(roles=("cjk",))]
     garbled_all = garble_mix(cjk)
     garbled = _sample(garbled_all, args.garbled_lines, seed=5)
     info = {
@@ -147,6 +158,14 @@ def build_workloads(args: argparse.Namespace) -> tuple[dict[str, dict[str, Any]]
             "label": "clean CJK",
             "lines": [t for _, t in clean],
             "expected": [t for _, t in clean],
+        },
+        # whole corpus files as scraped: markup, long lines, the odd "?" of
+        # a character lost upstream; each file one document
+        "clean_cjk_pages": {
+            "label": "clean CJK pages (whole files)",
+            "lines": [line for f in pages for line in f.split("\n")],
+            "expected": [line for f in pages for line in f.split("\n")],
+            "doc_sizes": [f.count("\n") + 1 for f in pages],
         },
         "clean_non_cjk": {"label": "clean non-CJK", "lines": neg, "expected": neg},
         "garbled_cjk": {
@@ -255,7 +274,8 @@ def run_speed(
         lines = w["lines"]
         if not w.get("per_chain"):
             plan.append((key, "one_big_text", ["\n".join(lines)]))
-        plan.append((key, "per_document", _docs(lines, doc_lines)))
+        sizes = w.get("doc_sizes")
+        plan.append((key, "per_document", _docs_by_size(lines, sizes) if sizes else _docs(lines, doc_lines)))
     times: dict[tuple[str, str, str], list[float]] = {}
     extra: dict[tuple[str, str, str], dict[str, Any]] = {}
     dead: set[tuple[str, str, str]] = set()
