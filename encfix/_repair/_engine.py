@@ -1205,14 +1205,18 @@ def screen(line: str, cl: Cluster) -> bool:
                 # well-formed UTF-8 must also start and end on the decoder's
                 # character boundaries (Cyrillic in GBK, "a7 d4 a7 da", is
                 # UTF-8 only one byte out of step)
-                try:
-                    enc = _Encoded(window, dec)
-                except UnicodeEncodeError:
-                    enc = None
-                if enc is not None and any(
-                    enc.bounds[j] - enc.bounds[k] >= need for k, j in _utf8_stretches(enc, 0, len(window))
-                ):
-                    cl.allowed.add((dname, True))
+                # (judged piece by piece between the U+FFFD a lossy decode
+                # left: they are no character of the decoder's)
+                for piece in window.split("\ufffd"):
+                    try:
+                        enc = _Encoded(piece, dec)
+                    except UnicodeEncodeError:
+                        continue
+                    if any(
+                        enc.bounds[j] - enc.bounds[k] >= need for k, j in _utf8_stretches(enc, 0, len(piece))
+                    ):
+                        cl.allowed.add((dname, True))
+                        break
             else:
                 data = window.encode(codec, "replace")
                 if any(m.end() - m.start() >= need for m in _UTF8_RUN.finditer(data)):
