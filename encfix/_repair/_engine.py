@@ -1208,6 +1208,8 @@ def screen(line: str, cl: Cluster) -> bool:
                 # (judged piece by piece between the U+FFFD a lossy decode
                 # left: they are no character of the decoder's)
                 for piece in window.split("\ufffd"):
+                    if len(piece) * 4 < need:  # (four bytes a character at most)
+                        continue
                     try:
                         enc = _Encoded(piece, dec)
                     except UnicodeEncodeError:
