@@ -306,6 +306,14 @@ def _slip_screen(region: str, chain: LossyChain) -> bool:
     if _TAG_TAIL.match(region, m):
         return True
     run = region[m + 1 : m + 13]
+    # an ASCII byte puts the stream back in step: the slipped characters end
+    # with it, the trail of the last character read in step ("?!敝貞c" is
+    # "。”重慶", the "c" ending 慶); after NFKC, ASCII punctuation may be
+    # full-width punctuation of the stream: only a letter, digit or space
+    for j, c in enumerate(run):
+        if c.isascii() and (not chain.nfkc or c.isalnum() or c.isspace()):
+            run = run[: j + 1]
+            break
     if len(run) < 2:
         return False
     data = bytearray()
@@ -320,7 +328,7 @@ def _slip_screen(region: str, chain: LossyChain) -> bool:
     new = "".join(c for c in shifted if not c.isascii())
     old = "".join(c for c in run if not c.isascii())
     k = min(len(new), len(old))
-    if k < 2:
+    if not k:
         return False
     return model.unigram_cost(new[:k]) + SLIP_SCREEN < model.unigram_cost(old[:k])
 
