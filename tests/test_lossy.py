@@ -210,3 +210,30 @@ def test_nfkc_runs_are_one_unit() -> None:
     assert toks == ["鍗", "°C", "彃"] and offs == [0, 1, 3, 4]
     plain = next(c for c in lossy_chains() if c.decoder == "gbk" and c.loss == "replacement" and not c.nfkc)
     assert _tokens("鍗°C彃", plain)[0] == ["鍗", "°", "C", "彃"]
+
+
+@pytest.mark.parametrize(
+    ("garbled", "expected"),
+    [
+        ("鍙戝竷璁′′垝銆傛垜", "发布计划。我"),  # "″" of the mojibake folded into "′′"
+        ("鎶ラ攢鍗曞~濂藉悗", "报销单填好后"),  # "～" folded into "~"
+    ],
+)
+def test_nfkc_alone_is_no_loss(garbled: str, expected: str) -> None:
+    """Mojibake whose own characters NFKC folded, nothing lost: read back
+    through the folded forms, and said so."""
+    rep = encfix.repair(garbled)
+    assert rep.text == expected
+    assert encfix.apply_plan(garbled, rep.plan) == expected
+    (fix,) = [f for f in rep.fixes if f.loss is not None and f.loss.nfkc]
+    assert not fix.loss.guessed
+    assert fix.description.endswith("then NFKC (no bytes lost)")
+
+
+def test_reading_after_a_lossless_repair_of_the_same_chain() -> None:
+    """A loss at the end of a line GBK mojibake repaired losslessly up to it
+    is read with that repair as context ("。"), not left to another chain."""
+    garbled = "灏忓簵鐨勭墰鑲夐潰鍛抽亾寰堝ソ锛屼环鏍间篃涓嶈吹銆�"
+    rep = encfix.repair(garbled)
+    assert rep.text == "小店的牛肉面味道很好，价格也不贵。"
+    assert all(f.chain == ("utf-8", "gbk") for f in rep.fixes)
