@@ -638,13 +638,18 @@ def _resume_corpus(root: Path) -> Path:
     return src
 
 
-def _kill_and_resume(tmp_path: Path, workers: int, seed: int) -> None:
-    src = _resume_corpus(tmp_path)
-    ref = tmp_path / "ref"
+def _reference_run(src: Path, ref: Path) -> Path:
+    """An uninterrupted run of ``src`` into ``ref``, to compare against."""
     assert (
         run(BulkConfig(sources=(str(src),), out=str(ref), workers=1, chunk_records=10, quiet=True)).exit_code
         == 0
     )
+    return ref
+
+
+def _kill_and_resume(tmp_path: Path, workers: int, seed: int) -> None:
+    src = _resume_corpus(tmp_path)
+    ref = _reference_run(src, tmp_path / "ref")
     out = tmp_path / "out"
     manifest = out / REPORT_DIRNAME / "manifest.jsonl"
     rng = random.Random(seed)
@@ -684,11 +689,7 @@ def test_sigkill_then_resume_with_two_workers(tmp_path: Path) -> None:
 
 def test_ctrl_c_stops_at_once_then_resume(tmp_path: Path) -> None:
     src = _resume_corpus(tmp_path)
-    ref = tmp_path / "ref"
-    assert (
-        run(BulkConfig(sources=(str(src),), out=str(ref), workers=1, chunk_records=10, quiet=True)).exit_code
-        == 0
-    )
+    ref = _reference_run(src, tmp_path / "ref")
     out = tmp_path / "out"
     manifest = out / REPORT_DIRNAME / "manifest.jsonl"
     proc = _start(src, out, 2)

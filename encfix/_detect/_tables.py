@@ -20,7 +20,7 @@ import json
 import re
 import unicodedata
 from bisect import bisect_right
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import cache, lru_cache, partial
 from pathlib import Path
 
@@ -117,16 +117,12 @@ def has_seed(text: str) -> bool:
         return True
     if text.isascii():
         return False
-    starts, ranges = _weak_starts()
-    for m in ASTRAL_RE.finditer(text):  # beyond the BMP, the table cannot say
-        i = bisect_right(starts, ord(m.group())) - 1
-        if i >= 0 and ord(m.group()) <= ranges[i][1]:
-            return True
-    return False
+    # beyond the BMP, the table cannot say
+    return any(_within(_weak_starts(), m.group()) for m in ASTRAL_RE.finditer(text))
 
 
 @lru_cache(maxsize=1)
-def _weak_starts() -> tuple[list[int], tuple[tuple[int, int], ...]]:
+def _weak_starts() -> tuple[list[int], Sequence[tuple[int, int]]]:
     ranges = _union("weak")
     return [a for a, _ in ranges], ranges
 
@@ -423,15 +419,20 @@ def find_suspicious(text: str, pos: int = 0, *, whole_lines: bool = True) -> int
 
 
 @cache
-def _starts(name: str, key: str) -> tuple[list[int], list[tuple[int, int]]]:
+def _starts(name: str, key: str) -> tuple[list[int], Sequence[tuple[int, int]]]:
     ranges = _ranges(name, key)
     return [a for a, _ in ranges], ranges
 
 
-def _in(name: str, key: str, ch: str) -> bool:
-    starts, ranges = _starts(name, key)
+def _within(table: tuple[list[int], Sequence[tuple[int, int]]], ch: str) -> bool:
+    """Is ``ch`` in the sorted ranges of ``table`` (their starts, the ranges)?"""
+    starts, ranges = table
     i = bisect_right(starts, ord(ch)) - 1
     return i >= 0 and ord(ch) <= ranges[i][1]
+
+
+def _in(name: str, key: str, ch: str) -> bool:
+    return _within(_starts(name, key), ch)
 
 
 _SEED_OF: dict[str, frozenset[str]] = {}

@@ -492,20 +492,21 @@ def repair_text(text: str, opts: Options) -> Repair:
 def _artifact_fixes(text: str, fixes: list[Fix], opts: Options) -> tuple[list[Fix], tuple[str, ...]]:
     """Fixes of scraped-corpus artifacts (``encfix.artifacts``) outside the
     mojibake fixes, and sentences explaining decisions made."""
-    wanted = (opts.pinyin and ("(" in text or "（" in text)) or "&" in text or opts.restore_punct
-    if not wanted:  # (importing the finders compiles their regexes: not for nothing)
-        return [], ()
+    pinyin = opts.pinyin and ("(" in text or "（" in text)
+    entities = "&" in text
+    if not (pinyin or entities or opts.restore_punct):
+        return [], ()  # (importing the finders compiles their regexes: not for nothing)
     from encfix import artifacts
 
     taken = [(f.start, f.end) for f in fixes]
     out: list[Fix] = []
     said: list[str] = []
-    if opts.pinyin and ("(" in text or "（" in text):
+    if pinyin:
         found, why = artifacts.pinyin_fixes(text, taken)
         out += [f for f in found if f.confidence >= opts.min_confidence]
         if why:
             said.append(why[0].upper() + why[1:] + ".")
-    if "&" in text and not (opts.html if opts.html is not None else artifacts.looks_like_html(text)):
+    if entities and not (opts.html if opts.html is not None else artifacts.looks_like_html(text)):
         out += artifacts.entity_fixes(text, taken + [(f.start, f.end) for f in out])
     if opts.restore_punct:
         out += artifacts.punct_fixes(text, taken + [(f.start, f.end) for f in out])

@@ -1347,7 +1347,8 @@ def lossy_candidates(
                 for c in chosen
                 if c.lossy is None and c.chain == chain.names and c.start < a < c.end < b
             ]
-            for lang, (a2, left) in ((x, sp) for sp in spans for x in _lossy.languages(line, chain, a, b)):
+            langs = _lossy.languages(line, chain, a, b)
+            for lang, (a2, left) in ((x, sp) for sp in spans for x in langs):
                 for f in _lossy.readings(line, chain, a2, b, lang, budget, left=left)[:LOSSY_TOP]:
                     prior = (
                         BASE_COST

@@ -565,13 +565,7 @@ def _forms(decoder: str, ch: str, nfkc: bool, loss: str) -> tuple[bytes, ...]:
 def _nfkc_sources() -> dict[str, str]:
     """Characters NFKC folds into another single character (full-width
     ASCII, half-width katakana, the ideographic space...)."""
-    return _nfkc_folds()[0]
-
-
-def _nfkc_folds() -> tuple[dict[str, str], dict[str, str]]:
-    """What NFKC folds into one character, and into runs of two or three:
-    result -> the BMP characters that fold into it (shipped with the tables)."""
-    return nfkc_folds()
+    return nfkc_folds()[0]
 
 
 # ---------------------------------------------------------------- original grammar
@@ -825,7 +819,7 @@ def _multi_forms(decoder: str, piece: str, loss: str) -> tuple[bytes, ...]:
 
 def _nfkc_multi() -> dict[str, str]:
     """Runs of two or three characters NFKC folds a single character into."""
-    return _nfkc_folds()[1]
+    return nfkc_folds()[1]
 
 
 def _hope(s: _State, lang: str, member: str) -> float:
