@@ -11,10 +11,11 @@ there).
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_right
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, NamedTuple
+
+from encfix import _regex
 
 if TYPE_CHECKING:
     from rich.text import Text
@@ -195,7 +196,7 @@ def unified_diff(text: str, fixes: Sequence[Fix], name: str, *, context: int = 3
 
 
 # C0/C1 controls (but tab and newline) would drive the terminal: show them escaped
-_CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_CONTROL_RE = _regex.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 def _visible(s: str) -> str:

@@ -3,7 +3,8 @@
 Cheap checks run always: each data file's hash is the one its generator
 recorded, each generator's own hash is the one recorded with its output, and
 the detector's tables (derived from CPython's codecs and the shipped model in
-a second) are regenerated and compared byte for byte.  Rebuilding the
+a second) and the precompiled regular expressions (when they are this
+interpreter's) are regenerated and compared byte for byte.  Rebuilding the
 language model needs the ``build`` extra (wordfreq, OpenCC) and a minute:
 ``python -m pytest -m slow tests/test_data.py``.
 """
@@ -13,10 +14,14 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import json
+import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
+from encfix import _regex
 from encfix._detect import build_tables
 from encfix.model import build_data
 
@@ -89,3 +94,46 @@ def test_has_seed_is_membership_in_the_seed_union(text: str) -> None:
         return any(a <= ord(c) <= b for key in ("strong", "weak") for a, b in _tables._union(key))
 
     assert _tables.has_seed(text) == any(member(c) for c in text)
+
+
+def _shipped_regex_tag() -> str:
+    return str(json.loads((_regex.DATA / "compiled.json").read_text("utf-8"))["tag"])
+
+
+@pytest.mark.skipif(
+    _shipped_regex_tag() != _regex.TAG, reason="the compiled regular expressions are for another Python"
+)
+def test_compiled_regexes_are_current(tmp_path: Path) -> None:
+    """The shipped regex code is what this interpreter compiles, for every
+    pattern the library asks for (the build runs in a fresh interpreter: this
+    one has seen the tests' patterns too)."""
+    subprocess.run(
+        [sys.executable, "-m", "encfix._regex.build", "--out", str(tmp_path)], check=True, capture_output=True
+    )
+    for name in ("compiled.json", "compiled.bin"):
+        assert (tmp_path / name).read_bytes() == (_regex.DATA / name).read_bytes(), (
+            f"encfix/_regex/data/{name} is stale: run python -m encfix._regex.build"
+        )
+
+
+@pytest.mark.skipif(
+    _shipped_regex_tag() != _regex.TAG, reason="the compiled regular expressions are for another Python"
+)
+def test_stored_regexes_behave_as_compiled() -> None:
+    """The patterns loaded from the table match as ``re.compile``'s own
+    compilation of them does (flags, groups, and matches on probes)."""
+    from encfix._regex import build
+
+    build._import_all()
+    build._workload()
+    table = _regex._load()
+    stored = [(p, f) for p, f in _regex.seen if _regex.key(p, f) in table]
+    assert len(stored) == len(table)
+    probes = ["ÖÐÎÄ 鏁版嵁瀵煎嚭鎴愬姛 縺薙ｓ縺ｫ縺｡縺ｯ", "plain text?", "中文?\ufffd 涓枃", "弊霸 扁夯捞促."]
+    for p, f in stored:
+        ours = _regex.compile(p, f)
+        theirs = re.compile(p, f)
+        assert (ours.flags, ours.groups, ours.groupindex) == (theirs.flags, theirs.groups, theirs.groupindex)
+        for probe in probes:
+            text = probe if isinstance(p, str) else probe.encode("utf-8")
+            assert [m.span() for m in ours.finditer(text)] == [m.span() for m in theirs.finditer(text)]  # type: ignore[arg-type]

@@ -27,9 +27,9 @@ from __future__ import annotations
 
 import codecs
 import math
-import re
 from dataclasses import dataclass
 
+from encfix import _regex
 from encfix._decode._codecs import EDGE_COST, ERROR_COST, HEAD_COST, Candidate, decode_run, label_of, lookup
 from encfix._decoded import Decoded, Segment
 from encfix._options import Options
@@ -51,8 +51,8 @@ _UTF8_SHAPE = bytes(
 #: ``_UTF8_SHAPE`` classes: legacy CJK bytes make one by chance at about 1.6%
 #: of positions, four almost never
 _STRONG_UTF8 = b"LCC" * 4
-_WIDE_PAIR = re.compile("[\u0800-\ud7ff\ue000-\U0010ffff]{2}")
-_UTF8_CHAR = re.compile(_MB)
+_WIDE_PAIR = _regex.compile("[\u0800-\ud7ff\ue000-\U0010ffff]{2}")
+_UTF8_CHAR = _regex.compile(_MB)
 
 #: a switch between UTF-8 and the legacy codec inside a line
 SWITCH_COST = 8.0
@@ -75,7 +75,7 @@ _BOMS = (
     (codecs.BOM_UTF16_LE, "utf-16", "utf_16"),
     (codecs.BOM_UTF16_BE, "utf-16", "utf_16"),
 )
-_CONTROLS = re.compile("[\x00-\x08\x0e-\x1a\x1c-\x1f\x7f]")
+_CONTROLS = _regex.compile("[\x00-\x08\x0e-\x1a\x1c-\x1f\x7f]")
 
 
 def decode(data: bytes, opts: Options, *, encoding: str | None = None, repair: bool = True) -> Decoded:

@@ -30,12 +30,11 @@ from __future__ import annotations
 
 import functools
 import math
-import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from itertools import accumulate
 
-from encfix import model
+from encfix import _regex, model
 from encfix._decode._codecs import (
     CANDIDATES,
     EDGE_COST,
@@ -49,8 +48,8 @@ from encfix._decode._codecs import (
 __all__ = ["Choice", "Member", "Sample", "Tokens", "choose", "choose_member", "tokens"]
 
 #: valid UTF-8 holding two CJK-range (3- or 4-byte) characters in a row
-_WIDE_PAIR = re.compile("[\u0800-\ud7ff\ue000-\U0010ffff]{2}")
-_SPACE = re.compile(rb"[\x00-\x20]")
+_WIDE_PAIR = _regex.compile("[\u0800-\ud7ff\ue000-\U0010ffff]{2}")
+_SPACE = _regex.compile(rb"[\x00-\x20]")
 #: bytes 0x00-0x20 made spaces: a token runs from a byte >= 0x80 to the next
 #: of them (never inside a multi-byte character)
 _SPACES = bytes(0x20 if b < 0x20 else b for b in range(256))

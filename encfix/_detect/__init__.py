@@ -12,17 +12,16 @@ for mixed input the segments.
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 
-from encfix import model
+from encfix import _regex, model
 from encfix._options import Options
 from encfix._types import Alternative, Detection
 
 __all__ = ["SENTINEL_RE", "detect", "find_sentinels"]
 
 #: byte patterns that mean "this data was already lost before it reached you"
-SENTINEL_RE = re.compile(r"(?:锟斤拷)+|(?:烫){2,}|(?:屯){2,}|(?:占쏙옙)+|(?:�){2,}")
+SENTINEL_RE = _regex.compile(r"(?:锟斤拷)+|(?:烫){2,}|(?:屯){2,}|(?:占쏙옙)+|(?:�){2,}")
 
 _SENTINEL_NAMES = {
     "锟": "锟斤拷 (U+FFFD replacement characters, in UTF-8, read as GBK)",

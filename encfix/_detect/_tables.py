@@ -24,6 +24,8 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import cache, lru_cache, partial
 from pathlib import Path
 
+from encfix import _regex
+
 _CJK = "\u3400-\u9fff\uf900-\ufaff\uac00-\ud7a3\uff61-\uff9f"
 _HAN = "\u4e00-\u9fff"
 
@@ -31,7 +33,7 @@ _HAN = "\u4e00-\u9fff"
 #: how a double-byte decoder reads UTF-8 accented letters ("rembours챕s",
 #: "caff猫 vicino", "Le caf辿 de")
 SANDWICH = f"[A-Za-z]([{_CJK}]{{1,2}})[A-Za-z]|[a-z]([{_CJK}]{{1,2}})(?=[ ,.;:!?]|$)"
-SANDWICH_RE = re.compile(SANDWICH)
+SANDWICH_RE = _regex.compile(SANDWICH)
 
 
 @lru_cache(maxsize=1)
@@ -85,7 +87,7 @@ def word_regex() -> re.Pattern[str]:
     Greek and Cyrillic letters (group 1): such text read as CJK
     ("袪邪斜芯褌邪 薪邪写")."""
     pairs = _class(_packed("utf8_word_pairs"))
-    return re.compile(f"(?:^|(?<=[ \\n(\"']))([{pairs}]{{3,}})(?=[ \\n,.!?:;)\"']|$)", re.MULTILINE)
+    return _regex.compile(f"(?:^|(?<=[ \\n(\"']))([{pairs}]{{3,}})(?=[ \\n,.!?:;)\"']|$)", re.MULTILINE)
 
 
 def _starts_suspicious(text: str) -> bool:
@@ -99,7 +101,7 @@ def spaced_regex() -> re.Pattern[str]:
     """Two short runs of the characters GBK makes of EUC-KR Hangul, separated
     by a space: Korean word spacing read as Chinese ("弊霸 扁夯捞促.")."""
     k = _korean_class()
-    return re.compile(f"(?:^|(?<=[ \n]))[{k}]{{1,6}}[.,!?]? [{k}]", re.MULTILINE)
+    return _regex.compile(f"(?:^|(?<=[ \n]))[{k}]{{1,6}}[.,!?]? [{k}]", re.MULTILINE)
 
 
 @cache
@@ -286,7 +288,7 @@ def fast_regexes() -> tuple[re.Pattern[str], re.Pattern[str]]:
     and Korean patterns."""
     sources = _data()["fast_patterns"]
     assert isinstance(sources, dict)
-    seeds, patterns = (re.compile(sources[n]) for n in FAST_NAMES)
+    seeds, patterns = (_regex.compile(sources[n]) for n in FAST_NAMES)
     return seeds, patterns
 
 
@@ -348,8 +350,8 @@ def _next_seed(text: str, pos: int) -> int:
             pos += 1
 
 
-_LATIN_LETTER = re.compile("[A-Za-z\u00c0-\u024f]")
-_CJK_LETTER = re.compile("[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7a3\uf900-\ufaff\U00020000-\U0003ffff]")
+_LATIN_LETTER = _regex.compile("[A-Za-z\u00c0-\u024f]")
+_CJK_LETTER = _regex.compile("[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7a3\uf900-\ufaff\U00020000-\U0003ffff]")
 
 
 def latin_line(line: str) -> bool:
@@ -461,24 +463,24 @@ def all_encodable(name: str, chars: Iterable[str]) -> bool:
 @cache
 def encodable_regex(name: str) -> re.Pattern[str]:
     """Maximal runs of characters decoder ``name`` can have produced."""
-    return re.compile("[" + _class(_ranges(name, "encodable")) + "]+")
+    return _regex.compile("[" + _class(_ranges(name, "encodable")) + "]+")
 
 
 @cache
 def non_ascii_encodable_regex(name: str) -> re.Pattern[str]:
     """Maximal runs of non-ASCII characters decoder ``name`` can have produced."""
     ranges = [(max(a, 0x80), b) for a, b in _ranges(name, "encodable") if b >= 0x80]
-    return re.compile("[" + _class(ranges) + "]+")
+    return _regex.compile("[" + _class(ranges) + "]+")
 
 
 #: seeds beyond the Basic Multilingual Plane (HKSCS characters Big5 reads)
-ASTRAL_RE = re.compile("[\U00020000-\U0003ffff]")
+ASTRAL_RE = _regex.compile("[\U00020000-\U0003ffff]")
 
 
 #: loss markers a lossy repair may explain: U+FFFD anywhere, "?" beside a
 #: non-ASCII character (in ASCII text -- URLs of a scraped page -- it is a
 #: question mark); :func:`_question_may_be_loss` has the last word
-_LOSS_HINT = re.compile("\ufffd|\\?(?:(?<=[^\\x00-\\x7f\u3000]\\?)|(?=[\\s\\S]?[^\\x00-\\x7f\u3000]))")
+_LOSS_HINT = _regex.compile("\ufffd|\\?(?:(?<=[^\\x00-\\x7f\u3000]\\?)|(?=[\\s\\S]?[^\\x00-\\x7f\u3000]))")
 
 
 def _next_loss(text: str, pos: int) -> int:

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import bisect
 import math
-import re
 import unicodedata
 from dataclasses import dataclass, replace
 
-from encfix import model
+from encfix import _regex, model
 from encfix._detect._tables import find_suspicious, suspicious_lines, weak_pairs_only
 from encfix._options import Options
 from encfix._repair import _latin
@@ -229,7 +228,7 @@ def _line_fixes(line: str, offset: int, opts: Options, budget: Budget | None = N
     return LineResult(fixes, conf, rejected)
 
 
-_NON_ASCII_RUN = re.compile("[^\x00-\x7f]+")
+_NON_ASCII_RUN = _regex.compile("[^\x00-\x7f]+")
 
 
 def _runs(text: str) -> int:
@@ -528,7 +527,7 @@ def _notes(lost: list[Lost]) -> tuple[str, ...]:
 #: what every sentinel but U+FFFD runs contains
 _SENTINEL_HINTS = ("锟斤拷", "烫烫", "屯屯", "占쏙옙")
 #: U+FFFD characters, and runs of them
-_FFFD = re.compile("\ufffd+")
+_FFFD = _regex.compile("\ufffd+")
 
 
 def unrecoverable(text: str, fixes: list[Fix], *, budget: Budget | None) -> list[Lost]:

@@ -26,13 +26,12 @@ reproduces the input exactly.
 from __future__ import annotations
 
 import math
-import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import accumulate
 
-from encfix import model
+from encfix import _regex, model
 from encfix._detect._tables import (
     ASTRAL_RE,
     SANDWICH_RE,
@@ -100,7 +99,7 @@ NO_LETTER_COST = 12.0
 #: a legacy-to-legacy repair of a character standing alone (a list, a table)
 #: has no context to go by: extra prior per such character
 ISOLATED_COST = 3.0
-_ISOLATED = re.compile(r"(?<![^\W\d_])[^\W\d_](?![^\W\d_])")
+_ISOLATED = _regex.compile(r"(?<![^\W\d_])[^\W\d_](?![^\W\d_])")
 
 
 def isolated_cost(chain: tuple[str, ...], before: str) -> float:
@@ -155,8 +154,8 @@ def embedded_cost(line: str, c: Candidate) -> float:
     return cost
 
 
-_KANA_RE = re.compile("[\u3040-\u30ff]")
-_HAN_RE = re.compile("[\u3400-\u9fff\uf900-\ufaff]")
+_KANA_RE = _regex.compile("[\u3040-\u30ff]")
+_HAN_RE = _regex.compile("[\u3400-\u9fff\uf900-\ufaff]")
 _NOT_JAPANESE = frozenset({"gbk", "big5", "euc-kr"})
 #: extra prior of Japanese (mostly kana) text in a Chinese or Korean encoding
 NOT_JAPANESE_COST = 3.0
@@ -226,9 +225,9 @@ class Candidate:
 
 
 _CJK = "\u3400-\u9fff\uf900-\ufaff\uac00-\ud7a3\uff61-\uff9f"
-_CJK_CHAR = re.compile(f"[{_CJK}]")
-_LATIN_LETTER = re.compile("[A-Za-z\u00c0-\u024f]")
-_CJK_LETTER = re.compile("[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7a3\uf900-\ufaff\U00020000-\U0003ffff]")
+_CJK_CHAR = _regex.compile(f"[{_CJK}]")
+_LATIN_LETTER = _regex.compile("[A-Za-z\u00c0-\u024f]")
+_CJK_LETTER = _regex.compile("[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7a3\uf900-\ufaff\U00020000-\U0003ffff]")
 
 
 @dataclass(slots=True)
@@ -311,7 +310,7 @@ def _stretch(enc: _Encoded, k: int, members: tuple[str, ...]) -> int:
 
 
 #: runs of well-formed multi-byte UTF-8 (and CESU-8 surrogates)
-_UTF8_RUN = re.compile(
+_UTF8_RUN = _regex.compile(
     rb"(?:[\xc2-\xdf][\x80-\xbf]|\xe0[\xa0-\xbf][\x80-\xbf]|[\xe1-\xef][\x80-\xbf]{2}"
     rb"|\xf0[\x90-\xbf][\x80-\xbf]{2}|[\xf1-\xf3][\x80-\xbf]{3}|\xf4[\x80-\x8f][\x80-\xbf]{2})+"
 )
@@ -339,8 +338,8 @@ def _utf8_stretches(enc: _Encoded, k_lo: int, k_hi: int) -> list[tuple[int, int]
     return out
 
 
-_STRONG_KIND = re.compile("s")
-_WEAK_KIND = re.compile("w")
+_STRONG_KIND = _regex.compile("s")
+_WEAK_KIND = _regex.compile("w")
 
 
 def clusters(line: str) -> list[Cluster]:
@@ -1397,7 +1396,7 @@ def _regions(search: _Search, chain: _lossy.LossyChain) -> Iterator[tuple[int, i
 
 #: a letter of Latin-1's upper half before another non-ASCII character:
 #: what UTF-8 read as Windows-1252 or Latin-1 looks like
-_LATIN_MOJI = re.compile("[\u00c0-\u00ff][\u0080-\u02ff\u2000-\u203a\u20ac\u2122]")
+_LATIN_MOJI = _regex.compile("[\u00c0-\u00ff][\u0080-\u02ff\u2000-\u203a\u20ac\u2122]")
 
 
 def _legacy_sbcs(c: Candidate) -> bool:
@@ -1414,6 +1413,6 @@ def is_latin(c: Candidate) -> bool:
     return is_latin_chain(c.chain) and not _HAS_CJK.search(c.after)
 
 
-_HAS_CJK = re.compile(
+_HAS_CJK = _regex.compile(
     "[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7a3\uf900-\ufaff\uff66-\uff9f\U00020000-\U0003ffff]"
 )

@@ -26,13 +26,12 @@ from __future__ import annotations
 import contextlib
 import copy
 import math
-import re
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
-from encfix import model
+from encfix import _regex, model
 from encfix._detect._tables import nfkc_folds
 from encfix._types import Loss
 from encfix.codecs import DECODERS, ORIGINALS
@@ -54,7 +53,7 @@ __all__ = [
     "screen",
 ]
 
-_CJK_RE = re.compile("[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7a3\uf900-\ufaff]")
+_CJK_RE = _regex.compile("[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7a3\uf900-\ufaff]")
 
 #: characters decoders and converters leave where bytes were lost
 LOSS_MARKERS = "\ufffd?\u30fb"
@@ -202,7 +201,7 @@ def has_markers(line: str) -> bool:
 
 
 #: a well-formed multi-byte UTF-8 character
-_UTF8_CHAR = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+_UTF8_CHAR = _regex.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
 #: share of a region's re-encoded non-ASCII bytes that must form UTF-8
 #: characters (losses break a few; correct text re-encoded forms few)
 UTF8_SHARE = 0.6
@@ -281,8 +280,8 @@ def _bytes(text: str, dec: str, chain: LossyChain) -> bytes:
     return b"".join((_forms(dec, c, False, chain.loss) or (b"",))[0] for c in text if c != chain.marker)
 
 
-_PARTIAL_END = re.compile(rb"(?:[\xc2-\xf4]|[\xe0-\xf4][\x80-\xbf]|[\xf0-\xf4][\x80-\xbf]{2})\Z")
-_CONTINUATION = re.compile(rb"[\x80-\xbf]{1,3}")
+_PARTIAL_END = _regex.compile(rb"(?:[\xc2-\xf4]|[\xe0-\xf4][\x80-\xbf]|[\xf0-\xf4][\x80-\xbf]{2})\Z")
+_CONTINUATION = _regex.compile(rb"[\x80-\xbf]{1,3}")
 
 
 def _covered(data: bytes) -> int:
@@ -298,7 +297,7 @@ def _utf8_share(data: bytes) -> float:
 
 
 #: markers, then the rest of a tag whose "<" a marker swallowed ("??/a>")
-_TAG_TAIL = re.compile(r"\?+/[A-Za-z][A-Za-z0-9]*>")
+_TAG_TAIL = _regex.compile(r"\?+/[A-Za-z][A-Za-z0-9]*>")
 
 
 def _slip_screen(region: str, chain: LossyChain) -> bool:
@@ -465,7 +464,7 @@ def destroyed(line: str) -> list[tuple[int, int]]:
     return [m.span() for m in _FFFD_RUN.finditer(line)]
 
 
-_FFFD_RUN = re.compile(f"\ufffd{{{MAX_RUN + 1},}}")
+_FFFD_RUN = _regex.compile(f"\ufffd{{{MAX_RUN + 1},}}")
 
 
 class Budget:
@@ -523,7 +522,7 @@ def _question_may_be_loss(line: str, i: int) -> bool:
 
 
 #: the first bytes of a multi-byte UTF-8 character, at the end
-_CUT_UTF8 = re.compile(rb"(?:[\xe0-\xef][\x80-\xbf]|[\xf0-\xf4][\x80-\xbf]{1,2})\Z")
+_CUT_UTF8 = _regex.compile(rb"(?:[\xe0-\xef][\x80-\xbf]|[\xf0-\xf4][\x80-\xbf]{1,2})\Z")
 
 
 #: characters on each side of a "?" that may show it is a loss, and the

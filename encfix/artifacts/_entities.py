@@ -14,12 +14,13 @@ import html
 import re
 from collections.abc import Iterator
 
+from encfix import _regex
 from encfix._types import Fix
 
 __all__ = ["entity_fixes", "looks_like_html", "replay_entity"]
 
-_REF = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
-_TAG = re.compile(
+_REF = _regex.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+_TAG = _regex.compile(
     r"<(?:/?(?:a|p|div|span|br|hr|html|head|body|table|tr|td|th|ul|ol|li|img|meta|link|script|style|"
     r"h[1-6]|em|strong|b|i|u|pre|code|blockquote|title|form|input|section|article|nav|footer|header)\b[^<>]*|!--|!DOCTYPE)",
     re.IGNORECASE,
@@ -41,11 +42,11 @@ def _char(ref: str) -> str | None:
 
 
 #: CJK characters and punctuation
-_CJK = re.compile(
+_CJK = _regex.compile(
     "[\u3000-\u30ff\u3400-\u9fff\uac00-\ud7a3\uf900-\ufaff\uff00-\uffef\u201c\u201d\U00020000-\U0003134f]"
 )
 #: a run of references
-_RUN = re.compile(f"(?:{_REF.pattern})+")
+_RUN = _regex.compile(f"(?:{_REF.pattern})+")
 
 
 def entity_fixes(text: str, taken: list[tuple[int, int]]) -> list[Fix]:

@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
 
+from encfix import _regex
 from encfix._types import Fix
 
 __all__ = [
@@ -46,7 +47,7 @@ SYLLABLE = "[A-Za-zÀ-ɏḀ-ỿ\u0300-\u036f]{1,7}[0-5]?"
 #: a parenthesised syllable (half- or full-width brackets)
 BRACKETED = f"[(（]{SYLLABLE}[)）]"
 #: a Han character, then a parenthesised syllable
-_ANNOTATION = re.compile(f"([\u3400-\u9fff\uf900-\ufaff\U00020000-\U0003134f])[(（]({SYLLABLE})[)）]")
+_ANNOTATION = _regex.compile(f"([\u3400-\u9fff\uf900-\ufaff\U00020000-\U0003134f])[(（]({SYLLABLE})[)）]")
 
 #: annotations in a text at least this many: a converter's, whatever they annotate
 MANY = 8

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 
+from encfix import _regex
 from encfix._types import Fix
 from encfix.artifacts._pinyin import BRACKETED
 
@@ -21,15 +22,15 @@ __all__ = ["FULL_WIDTH", "punct_fixes", "replay_punct"]
 #: the marks NFKC folds, and their full-width forms
 FULL_WIDTH = {",": "，", "!": "！", "?": "？", ":": "：", ";": "；", "(": "（", ")": "）"}
 
-_CJK = re.compile(
+_CJK = _regex.compile(
     "[\u3000-\u303f\u3040-\u30ff\u3400-\u9fff\uac00-\ud7a3\uf900-\ufaff\uff01-\uff0f\uff1a-\uff1f"
     "\u201c\u201d\u2018\u2019\u2026\u2014\U00020000-\U0003134f]"
 )
 #: a pinyin annotation the pinyin fixes remove: look past it for the neighbour
-_ANNOTATION_TAIL = re.compile(BRACKETED + "$")
+_ANNOTATION_TAIL = _regex.compile(BRACKETED + "$")
 _SENTENCE = frozenset("!?:;")
 #: a parenthesised run of CJK between CJK neighbours
-_PAREN = re.compile("(?<=[\u3400-\u9fff\u3040-\u30ff\uac00-\ud7a3])\\(([^()\\n]{1,40})\\)")
+_PAREN = _regex.compile("(?<=[\u3400-\u9fff\u3040-\u30ff\uac00-\ud7a3])\\(([^()\\n]{1,40})\\)")
 
 
 def _left(text: str, i: int) -> str:

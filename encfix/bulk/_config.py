@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from encfix import _regex
 from encfix._io import InputError
 from encfix._options import Options
 
@@ -72,7 +73,7 @@ def options_from_cli(values: Mapping[str, Any]) -> Options:
         raise InputError(f"{e}.") from e
 
 
-_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)(i?b?)\s*$", re.IGNORECASE)
+_SIZE = _regex.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)(i?b?)\s*$", re.IGNORECASE)
 
 
 def parse_size(text: str, what: str) -> int:

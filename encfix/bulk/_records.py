@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import functools
 import json
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import encfix
+from encfix import _regex
 from encfix._options import Options
 from encfix._types import Repair
 
@@ -216,7 +216,7 @@ def _bad(
 
 # --------------------------------------------------------------------------- JSONL
 
-_SPACED = re.compile(r'\s*\{\s*"(?:[^"\\]|\\.)*"\s*:( ?)')
+_SPACED = _regex.compile(r'\s*\{\s*"(?:[^"\\]|\\.)*"\s*:( ?)')
 
 
 def _split_terminator(line: bytes) -> tuple[bytes, bytes]:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import functools
 import json
 import math
-import re
 import struct
 import threading
 import unicodedata
@@ -21,6 +20,7 @@ from itertools import accumulate, pairwise
 from pathlib import Path
 from typing import Any, Final
 
+from encfix import _regex
 from encfix.model._classes import WORD_CLASSES, char_class
 
 __all__ = ["LANGUAGES", "LanguageModel", "best_language", "cost", "get", "model_info"]
@@ -294,10 +294,10 @@ def get(name: str) -> LanguageModel:
     return m
 
 
-_KANA = re.compile("[\u3040-\u30ff\u31f0-\u31ff\uff66-\uff9f]")
-_HANGUL = re.compile("[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]")
-_FULLWIDTH = re.compile("[\uff01-\uff5e]")
-_HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003ffff]")
+_KANA = _regex.compile("[\u3040-\u30ff\u31f0-\u31ff\uff66-\uff9f]")
+_HANGUL = _regex.compile("[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]")
+_FULLWIDTH = _regex.compile("[\uff01-\uff5e]")
+_HAN = _regex.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003ffff]")
 
 
 def candidate_languages(text: str) -> tuple[str, ...]:
@@ -342,8 +342,8 @@ _CJK_GROUP = frozenset(
     | {"cjk_punct", "fullwidth", "halfwidth_punct"}
 )
 _LETTER_GROUP = frozenset({"latin", "other", "mark"})
-_HAS_LETTER = re.compile("[A-Za-z\u00c0-\u024f\u0370-\u052f\u0590-\u06ff]")
-_HAS_CJK = re.compile("[\u3000-\u30ff\u3400-\u9fff\uac00-\ud7a3\uf900-\ufaff\uff01-\uff9f]")
+_HAS_LETTER = _regex.compile("[A-Za-z\u00c0-\u024f\u0370-\u052f\u0590-\u06ff]")
+_HAS_CJK = _regex.compile("[\u3000-\u30ff\u3400-\u9fff\uac00-\ud7a3\uf900-\ufaff\uff01-\uff9f]")
 
 
 #: a run of another script shorter than this many letters is not a switch:
