@@ -18,6 +18,7 @@ import encfix
 from encfix._repair import analyse_text, unrecoverable
 from encfix._repair._lossy import BEAM, MAX_EXPANSIONS, Budget, explain_loss
 from encfix.codecs import _loss
+from encfix.codecs._loss import nfkc, slipped
 
 HERE = Path(__file__).resolve().parent
 DATA = HERE / "data"
@@ -237,3 +238,40 @@ def test_reading_after_a_lossless_repair_of_the_same_chain() -> None:
     rep = encfix.repair(garbled)
     assert rep.text == "小店的牛肉面味道很好，价格也不贵。"
     assert all(f.chain == ("utf-8", "gbk") for f in rep.fixes)
+
+
+#: a slipped run longer than a lossy region of any other kind (48 units)
+_LONG = (
+    "随后的一段时间里大概是一到三四个月网站的排名就会逐渐下降"
+    "有的主要关键字排名甚至会消失尽管你的页面内容与原来一样。"
+)
+
+
+@pytest.mark.parametrize(
+    ("original", "at"),
+    [
+        ("我不知道我应该牺牲哪一样", 2),  # out of step to the end of the line
+        ("汉语在以其做为母语的地方会有不同的通称，例如在台湾[7]、香港[8]", 4),  # "湾[" read as "錥"
+        (_LONG, 10),
+    ],
+)
+def test_slipped_stream_that_never_falls_back_in_step(original: str, at: int) -> None:
+    """A GBK stream read one byte late up to the end of its line: the lead
+    byte at the slip became "?", the trail of the last character, read as a
+    lead with nothing after it, U+FFFD (or it took the next ASCII byte as its
+    trail).  Both lost bytes are filled and the run is read in step."""
+    garbled = slipped(original.encode("gbk"), "gbk", at)
+    rep = encfix.repair(garbled)
+    assert rep.text == original
+    assert encfix.apply_plan(garbled, rep.plan) == original
+    assert {(f.chain, f.decoder) for f in rep.fixes} == {(("gbk", "gbk"), "slipped")}
+
+
+def test_slipped_run_ending_in_a_lone_byte_after_nfkc() -> None:
+    """After NFKC an ASCII letter inside the run may be a full-width one of
+    the stream ("常有" = B3A3 D3D0, read late: "Ｓ" -> "S"): it does not end
+    the run."""
+    original = "这个争取最后一名的排名非常有意思。"
+    garbled = nfkc(slipped(original.encode("gbk"), "gbk", 6))
+    assert "S" in garbled
+    assert encfix.repair(garbled).text == original

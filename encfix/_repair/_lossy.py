@@ -15,8 +15,8 @@ bigram model ranks the texts they make.  A reading is kept only if pushing its
 bytes back through the damage it names -- the wrong decoder *and* its loss
 model (:mod:`encfix.codecs._loss`) -- reproduces the region exactly.
 
-Bounds: a region holds at most :data:`MAX_UNITS` units and
-:data:`MAX_LOSSES` markers; after each unit the beam keeps :data:`BEAM`
+Bounds: a region holds at most :data:`MAX_UNITS` units (a slipped
+stream's, :data:`SLIP_UNITS`) and :data:`MAX_LOSSES` markers; after each unit the beam keeps :data:`BEAM`
 states and makes at most :data:`MAX_EXPANSIONS` expansions.  The work per
 region is therefore bounded, and a line's work is linear in its length.
 """
@@ -60,6 +60,9 @@ LOSS_MARKERS = "\ufffd?\u30fb"
 
 #: the search's bounds (see the module docstring)
 MAX_UNITS = 48
+#: ... for a slipped stream, read out of step until an ASCII byte: one loss
+#: at its start and one at its end at most, and a single reading in between
+SLIP_UNITS = 192
 MAX_LOSSES = 12
 BEAM = 16
 MAX_EXPANSIONS = 4000
@@ -300,9 +303,26 @@ def _utf8_share(data: bytes) -> float:
 _TAG_TAIL = _regex.compile(r"\?+/[A-Za-z][A-Za-z0-9]*>")
 
 
+#: what a slipped stream's decoder makes of the lone byte it ends on (the
+#: trail of the last character, taken for a lead with nothing to pair)
+LONE = "\ufffd"
+
+
+def _resyncs(c: str, chain: LossyChain) -> bool:
+    """Does character ``c`` of a slipped stream put it back in step?  An ASCII
+    byte does; after NFKC, ASCII punctuation may be full-width punctuation of
+    the stream: only a letter, digit or space."""
+    return c.isascii() and (not chain.nfkc or c.isalnum() or c.isspace())
+
+
 def _slip_screen(region: str, chain: LossyChain) -> bool:
     m = region.find(chain.marker)
     if _TAG_TAIL.match(region, m):
+        return True
+    if region.endswith(LONE) and m == 0:
+        # a lone lead byte lost at each end of a run: the shape of a
+        # stream read out of step, too short ("?１맘�" is "친구야") to be
+        # judged by reading it
         return True
     run = region[m + 1 : m + 13]
     # an ASCII byte puts the stream back in step: the slipped characters end
@@ -310,7 +330,7 @@ def _slip_screen(region: str, chain: LossyChain) -> bool:
     # "。”重慶", the "c" ending 慶); after NFKC, ASCII punctuation may be
     # full-width punctuation of the stream: only a letter, digit or space
     for j, c in enumerate(run):
-        if c.isascii() and (not chain.nfkc or c.isalnum() or c.isspace()):
+        if _resyncs(c, chain):
             run = run[: j + 1]
             break
     if len(run) < 2:
@@ -397,7 +417,11 @@ def regions(line: str, chain: LossyChain) -> Iterator[tuple[int, int]]:
             while a > done and m - a < REACH and line[a - 1] in good and line[a - 1] not in " \t":
                 a -= 1
         b = run
-        while b < n and b - run < REACH and b < a + MAX_UNITS and line[b] in good and line[b] != "\n":
+        # a slipped stream is read out of step until an ASCII byte brings it
+        # back: as far as that (inclusive), however far
+        units = SLIP_UNITS if chain.loss == "slipped" else MAX_UNITS
+        reach = units if chain.loss == "slipped" else REACH
+        while b < n and b - run < reach and b < a + units and line[b] in good and line[b] != "\n":
             if line[b] == marker:
                 end = b
                 while end < n and line[end] == marker:
@@ -408,11 +432,17 @@ def regions(line: str, chain: LossyChain) -> Iterator[tuple[int, int]]:
                 b = end
                 continue
             b += 1
-        b = max(min(b, a + MAX_UNITS), run)
+            # (after NFKC an ASCII character may be a full-width one of the
+            # stream: the search decides where the stream fell back in step)
+            if chain.loss == "slipped" and not chain.nfkc and line[b - 1].isascii():
+                break
+        b = max(min(b, a + units), run)
+        if chain.loss == "slipped" and b < n and line[b] == LONE and b < a + units:
+            b += 1  # the lone byte that ended the stream out of step
         if any(not c.isascii() and c != marker for c in line[a:b]) or (
             chain.loss == "slipped" and _TAG_TAIL.search(line, a, min(len(line), b + 2))
         ):
-            if cur is not None and a <= cur[1] and b - cur[0] <= MAX_UNITS:
+            if cur is not None and a <= cur[1] and b - cur[0] <= units:
                 cur = (cur[0], b)  # regions that touch are one
             else:
                 if cur is not None:
@@ -843,7 +873,13 @@ def _extend(
         forms = _multi_forms(chain.decoder, ch, chain.loss)
     else:
         forms = _forms(chain.decoder, ch, chain.nfkc and bool(s.pending), chain.loss)
-    if ch == chain.marker:
+    if ch == LONE and chain.loss == "slipped" and s.guessed and s.pending:
+        # the trail of the last character of a slipped stream, read as a lead
+        # byte with nothing after it to pair with: a byte of the lead range
+        for x in _completing(lm, member, s.pending, s.prev, (), left + s.out):
+            if _char_len(member, x) == 2:
+                options.append((bytes([x]), 1, False, 0.0))
+    elif ch == chain.marker:
         for data in _loss_bytes(s, member, chain, lm, ahead, left):
             swallowed = chain.loss == "slipped" and s.guessed > 0 and len(data) == 2
             options.append((data, len(data), swallowed, 0.0))
@@ -1178,6 +1214,11 @@ def _evidence(before: str, after: str, chain: LossyChain, swallow: bool = False)
 #: so it cannot tell "。" from "、" there
 _FINALS = frozenset("。！？…」』）.!?")
 FINAL_GAIN = 4.0
+#: ... and what the ideographic full stop earns over the other marks there:
+#: most sentences of Chinese and Japanese prose end with it, and the model,
+#: built from words, knows no punctuation to tell (a hand-set prior: "。"
+#: about four times as likely as "！" or "？" at the end of a line)
+FULL_STOP_GAIN = 1.4
 
 
 def ending(line: str, stop: int, after: str) -> float:
@@ -1186,7 +1227,9 @@ def ending(line: str, stop: int, after: str) -> float:
     if not after or after[-1] not in _FINALS:
         return 0.0
     rest = line[stop:].lstrip(" \t")
-    return FINAL_GAIN if not rest or rest[0] in "\r\n<" else 0.0
+    if rest and rest[0] not in "\r\n<":
+        return 0.0
+    return FINAL_GAIN + (FULL_STOP_GAIN if after[-1] == "。" else 0.0)
 
 
 #: categories of characters a guess should not make: spaces other than the
