@@ -519,14 +519,16 @@ class Budget:
         return not self.exhausted
 
 
-#: search steps (beam expansions, about 10 us each) every text may take, and
-#: more per character: 100 KB of the worst input stays under 2 s
-BASE_STEPS = 20_000
-STEPS_PER_CHAR = 0.7
+#: search steps every text may take, and more per character: a step is a
+#: byte string fed to a search state, valid or not (5-10 us), so that 100 KB
+#: of the worst input stays under 2 s; the base covers the longest search
+#: one damaged sentence of bench/lossy.py needs (26,520 steps)
+BASE_STEPS = 60_000
+STEPS_PER_CHAR = 1.0
 #: markers (or characters) a region scan passes per step, and the steps one
 #: region's screening costs
 SCAN_PER_STEP = 8
-SCREEN_STEPS = 8
+SCREEN_STEPS = 24
 
 
 def _question_may_be_loss(line: str, i: int) -> bool:
@@ -780,10 +782,12 @@ def readings(
             break
         new: dict[tuple[bytes, str, int], _State] = {}
         expansions = 0
+        tried = [0]  # byte strings fed, valid or not: the work done
         ranked = sorted(states.values(), key=lambda s: -_hope(s, lm.name, chain.member))
         ahead = "".join(toks[i + 1 : i + 4])
         for s in ranked[:BEAM]:
-            for t in _extend(s, toks[i], i, chain, lm, before[i], ahead, left + line[a : a + offs[s.start]]):
+            context = left + line[a : a + offs[s.start]]
+            for t in _extend(s, toks[i], i, chain, lm, before[i], ahead, context, tried):
                 key = (t.pending, t.prev, t.guessed + t.hidden)
                 old = new.get(key)
                 if old is None or t.gain > old.gain:
@@ -791,7 +795,7 @@ def readings(
                 expansions += 1
             if expansions > MAX_EXPANSIONS:
                 break
-        if budget is not None and not budget.spend(expansions):
+        if budget is not None and not budget.spend(tried[0]):
             return []
         states = new
         if not states and i >= first_loss:
@@ -861,9 +865,18 @@ def _hope(s: _State, lang: str, member: str) -> float:
 
 
 def _extend(
-    s: _State, ch: str, i: int, chain: LossyChain, lm: model.LanguageModel, cost: float, ahead: str, left: str
+    s: _State,
+    ch: str,
+    i: int,
+    chain: LossyChain,
+    lm: model.LanguageModel,
+    cost: float,
+    ahead: str,
+    left: str,
+    tried: list[int],
 ) -> Iterator[_State]:
-    """The states ``s`` becomes after unit ``i`` (character ``ch``)."""
+    """The states ``s`` becomes after unit ``i`` (character ``ch``); adds the
+    byte strings it tries to ``tried[0]``."""
     member = chain.member
     options: list[tuple[bytes, int, bool, float]] = []  # (bytes, guessed, swallowed, extra cost)
     # a character NFKC folded stands for its full-width source only inside a
@@ -891,6 +904,7 @@ def _extend(
         for hidden in _hidden_bytes(s.pending, member, chain):
             for f in forms:
                 options.append((hidden + f, -len(hidden), False, 0.0))
+    tried[0] += len(options)
     for data, guessed, swallowed, extra in options:
         t = _feed(s, data, member, lm, guessed, left)
         if t is None:
