@@ -275,3 +275,14 @@ def test_slipped_run_ending_in_a_lone_byte_after_nfkc() -> None:
     garbled = nfkc(slipped(original.encode("gbk"), "gbk", 6))
     assert "S" in garbled
     assert encfix.repair(garbled).text == original
+
+
+def test_swallowed_tag_at_the_end_gives_back_the_character() -> None:
+    """The slip at the last character before a closing tag: its lead became
+    "?", its trail and the "<" it swallowed a second "?" ("周り</a>" in
+    Shift_JIS).  The whole character is guessed from the line, and the "<"
+    comes back."""
+    garbled = "極寒対策（その3）～顔周??/a>"
+    rep = encfix.repair(garbled)
+    assert rep.text == "極寒対策（その3）～顔周り</a>"
+    assert encfix.apply_plan(garbled, rep.plan) == rep.text

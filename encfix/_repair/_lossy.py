@@ -225,7 +225,7 @@ def screen(line: str, chain: LossyChain, a: int, b: int) -> bool:
         return False
     dec = chain.decoder
     if chain.loss == "slipped":
-        return _slip_screen(region, chain)
+        return _TAG_TAIL.match(line, line.find(chain.marker, a, b)) is not None or _slip_screen(region, chain)
     if chain.original == "utf-8" and DECODERS[dec].multibyte:
         # a double-byte decoder reading UTF-8 makes CJK characters of it,
         # and re-encoded they are (mostly) UTF-8 again: correct text
@@ -313,6 +313,10 @@ def _resyncs(c: str, chain: LossyChain) -> bool:
     byte does; after NFKC, ASCII punctuation may be full-width punctuation of
     the stream: only a letter, digit or space."""
     return c.isascii() and (not chain.nfkc or c.isalnum() or c.isspace())
+
+
+#: nats a reading earns for giving back the "<" a swallowing decoder ate
+TAG_GAIN = 12.0
 
 
 def _slip_screen(region: str, chain: LossyChain) -> bool:
@@ -802,7 +806,7 @@ def readings(
             break
     # unit indices to character offsets
     finals = [(_at(s, offs[s.start]), offs[end]) for s, end in finals]
-    return _verify(line, a, chain, finals, left)
+    return _verify(line, a, chain, finals, left, lm)
 
 
 def _at(s: _State, start: int) -> _State:
@@ -1030,8 +1034,13 @@ def _loss_bytes(
     nxt = _completing(lm, member, pending, s.prev, following, left + s.out)
     if chain.loss == "slipped":
         if not s.guessed:
-            # the lone byte a slipped stream lost: a lead byte
-            yield from (bytes([x]) for x in nxt)
+            # the lone byte a slipped stream lost: a lead byte.  When its
+            # trail is lost too (a marker or the lone byte follows), nothing
+            # but the context can rank the leads: every one is tried
+            if ahead[:1] in (chain.marker, LONE) and not pending:
+                yield from (bytes([x]) for x in _next_bytes(member, b""))
+            else:
+                yield from (bytes([x]) for x in nxt)
             return
         # an invalid pair whose ASCII trail the decoder swallowed
         for x in _completing(lm, member, pending, s.prev, (), left + s.out):
@@ -1142,7 +1151,7 @@ def explain_loss(loss: Loss, chain: tuple[str, ...], before: str) -> bool:
 
 
 def _verify(
-    line: str, a: int, chain: LossyChain, finals: list[tuple[_State, int]], left: str
+    line: str, a: int, chain: LossyChain, finals: list[tuple[_State, int]], left: str, lm: model.LanguageModel
 ) -> list[Filled]:
     out: list[Filled] = []
     seen: set[tuple[int, int, str]] = set()
@@ -1188,7 +1197,11 @@ def _verify(
         bonus -= ODD_FILL_COST * sum(
             after[p] != " " and unicodedata.category(after[p]) in _ODD for p in marks
         )
-        final = ending(line, stop, after)
+        final = ending(line, stop, after) - _echoes(left + line[a:start], after, marks, lm)
+        if s.swallow and _TAG_TAIL.match(line, start, stop + 4):
+            # the "<" of a closing tag given back ("?/a>"): markup does not
+            # leave that shape any other way
+            final += TAG_GAIN
         out.append(
             Filled(
                 start,
@@ -1208,6 +1221,22 @@ def _verify(
         )
     out.sort(key=lambda f: -f.gain)
     return out
+
+
+#: nats a guessed letter costs for repeating the one before it where the
+#: bigram table does not know the pair: the model's discount for repeats
+#: (哈哈, ━━) is no evidence for a guess ("部部", "解解")
+ECHO_COST = 4.0
+
+
+def _echoes(left: str, after: str, marks: tuple[int, ...], lm: model.LanguageModel) -> float:
+    cost = 0.0
+    for p in marks:
+        prev = after[p - 1] if p else left[-1:]
+        c = after[p]
+        if c == prev and c.isalpha() and lm.bigram_cost(c + c) is None:
+            cost += ECHO_COST
+    return cost
 
 
 def _evidence(before: str, after: str, chain: LossyChain, swallow: bool = False) -> bool:
@@ -1238,6 +1267,8 @@ FULL_STOP_GAIN = 1.4
 def ending(line: str, stop: int, after: str) -> float:
     """Evidence for ``after`` (ending at ``stop`` in ``line``) from where it
     ends: a sentence-final mark at the end of a line earns :data:`FINAL_GAIN`."""
+    if after.endswith("<"):
+        after = after[:-1]  # the "<" a swallowing decoder ate, given back
     if not after or after[-1] not in _FINALS:
         return 0.0
     rest = line[stop:].lstrip(" \t")

@@ -179,8 +179,9 @@ def _reason(label: str) -> str:
     """Why cases of this kind of damage are hard (see issue 3's notes)."""
     if label.startswith("slipped swallow"):
         return (
-            "the slip is at the last character and swallowed the '<': only markers are left before "
-            "'/a>', and a region needs a non-ASCII character besides its markers"
+            "the slip is at the last character: its lead became '?' and its trail an ASCII letter "
+            "('?C</a>') or, with the '<' it swallowed, a second '?' ('??/a>'): a whole character "
+            "to guess from the line alone"
         )
     if label.startswith("slipped"):
         return "the bytes read out of step make valid but rare characters the bigram model does not reject"
