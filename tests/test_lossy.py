@@ -286,3 +286,15 @@ def test_swallowed_tag_at_the_end_gives_back_the_character() -> None:
     rep = encfix.repair(garbled)
     assert rep.text == "極寒対策（その3）～顔周り</a>"
     assert encfix.apply_plan(garbled, rep.plan) == rep.text
+
+
+def test_guesses_are_bytes_the_decoder_loses() -> None:
+    """CPython's GBK decoder replaced the lone 0x80 of "一" (E4 B8 80) and
+    the user-defined pair AA E5 inside "自己".  A reading that guesses
+    "下" (E4 B8 8B) for the first would make the decoder pair 8B with the
+    next byte, losing nothing: the search drops it as it goes, and finds
+    the reading that reproduces the line."""
+    garbled = "浠婂ぉ鐓т簡涓�涓嬮暅瀛愶紝鍙戠幇鑷�宸卞張鑰佷簡锛屽瞾鏈堜笉楗朵汉鍟娿��"
+    rep = encfix.repair(garbled)
+    assert rep.text == "今天照了一下镜子，发现自己又老了，岁月不饶人啊。"
+    assert encfix.apply_plan(garbled, rep.plan) == rep.text

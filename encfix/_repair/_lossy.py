@@ -66,6 +66,8 @@ SLIP_UNITS = 192
 MAX_LOSSES = 12
 BEAM = 16
 MAX_EXPANSIONS = 4000
+#: readings of a region checked against the damage at most
+MAX_VERIFIED = 256
 #: bytes tried for each unknown byte, likeliest first
 FANOUT = 24
 #: ... and for each of the two bytes of a marker that stands for a pair
@@ -799,14 +801,42 @@ def readings(
                 expansions += 1
             if expansions > MAX_EXPANSIONS:
                 break
-        if budget is not None and not budget.spend(tried[0]):
+        if budget is not None and not budget.spend(tried[0] + len(new)):
             return []
+        if i > first_loss >= 0 and chain.loss in _PREFIX_CHECKED:
+            # a guess must be a byte the decoder loses there: drop states
+            # whose bytes so far, read through the damage, do not give the
+            # units read so far (all but the last, which the bytes still to
+            # come may change)
+            new = {
+                k: t
+                for k, t in new.items()
+                if not t.guessed or _consistent(t, chain, units[offs[t.start] : offs[i]])
+            }
         states = new
         if not states and i >= first_loss:
             break
     # unit indices to character offsets
     finals = [(_at(s, offs[s.start]), offs[end]) for s, end in finals]
     return _verify(line, a, chain, finals, left, lm)
+
+
+#: losses whose prefix a search checks as it goes (see :func:`_consistent`)
+_PREFIX_CHECKED = frozenset(("replacement", "question", "windows-question"))
+
+
+def _consistent(s: _State, chain: LossyChain, done: str) -> bool:
+    """Can state ``s``'s bytes be what the damage turned into ``done`` (the
+    units before the last one it read)?  Under some loss model of the chain,
+    the bytes decode to text that begins with ``done``."""
+    data = b"".join(s.pieces)
+    for name in _model_names(chain):
+        text = damaged(data, name, chain.decoder)
+        if chain.nfkc:
+            text = unicodedata.normalize("NFKC", text)
+        if text.startswith(done):
+            return True
+    return False
 
 
 def _at(s: _State, start: int) -> _State:
@@ -1155,7 +1185,12 @@ def _verify(
 ) -> list[Filled]:
     out: list[Filled] = []
     seen: set[tuple[int, int, str]] = set()
-    for s, end in sorted(finals, key=lambda f: -f[0].gain)[: BEAM * 2]:
+    # the likeliest readings first, until enough reproduce their span: a long
+    # reading whose guesses need two loss models at once (a lone 0x80 that
+    # only CPython loses, a pair browsers keep) reproduces nothing
+    for tried, (s, end) in enumerate(sorted(finals, key=lambda f: -f[0].gain)):
+        if len(out) >= BEAM * 2 or tried >= MAX_VERIFIED:
+            break
         start = a + s.start
         stop = a + end
         key = (start, stop, s.out)

@@ -44,7 +44,6 @@ _SLIPPED = (("zh-Hans", "gbk"), ("zh-Hant", "big5"), ("ja-kana", "cp932"), ("ko"
 KNOWN_FAILURES: frozenset[str] = frozenset(
     (
         "cpython-replace nfkc: utf-8 ja-kana read as cp932 #0",
-        "cpython-replace nfkc: utf-8 ja-kana read as cp932 #1",
         "cpython-replace nfkc: utf-8 ja-kana read as euc-jp #0",
         "cpython-replace nfkc: utf-8 ja-kana read as euc-jp #1",
         "cpython-replace nfkc: utf-8 ja-kana read as gbk #0",
@@ -61,8 +60,6 @@ KNOWN_FAILURES: frozenset[str] = frozenset(
         "cpython-replace nfkc: utf-8 zh-Hant read as big5 #1",
         "cpython-replace nfkc: utf-8 zh-Hant read as gbk #0",
         "cpython-replace nfkc: utf-8 zh-Hant read as gbk #1",
-        "cpython-replace: utf-8 ja-kana read as cp932 #0",
-        "cpython-replace: utf-8 ja-kana read as cp932 #1",
         "cpython-replace: utf-8 ja-kana read as euc-jp #0",
         "cpython-replace: utf-8 ja-kana read as euc-jp #1",
         "cpython-replace: utf-8 ja-kana read as gbk #0",
