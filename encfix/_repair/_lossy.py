@@ -530,7 +530,7 @@ class Budget:
 #: of the worst input stays under 2 s; the base covers the longest search
 #: one damaged sentence of bench/lossy.py needs (26,520 steps)
 BASE_STEPS = 60_000
-STEPS_PER_CHAR = 1.0
+STEPS_PER_CHAR = 0.6
 #: markers (or characters) a region scan passes per step, and the steps one
 #: region's screening costs
 SCAN_PER_STEP = 8
@@ -801,9 +801,8 @@ def readings(
                 expansions += 1
             if expansions > MAX_EXPANSIONS:
                 break
-        if budget is not None and not budget.spend(tried[0] + len(new)):
-            return []
         if i > first_loss >= 0 and chain.loss in _PREFIX_CHECKED:
+            tried[0] += 3 * len(new)  # a check decodes the bytes once or twice
             # a guess must be a byte the decoder loses there: drop states
             # whose bytes so far, read through the damage, do not give the
             # units read so far (all but the last, which the bytes still to
@@ -813,6 +812,8 @@ def readings(
                 for k, t in new.items()
                 if not t.guessed or _consistent(t, chain, units[offs[t.start] : offs[i]])
             }
+        if budget is not None and not budget.spend(tried[0]):
+            return []
         states = new
         if not states and i >= first_loss:
             break
