@@ -298,3 +298,20 @@ def test_guesses_are_bytes_the_decoder_loses() -> None:
     rep = encfix.repair(garbled)
     assert rep.text == "今天照了一下镜子，发现自己又老了，岁月不饶人啊。"
     assert encfix.apply_plan(garbled, rep.plan) == rep.text
+
+
+def test_marker_for_the_last_two_bytes_of_a_character() -> None:
+    """A browser's Shift_JIS decoder makes one "?" of the invalid pair
+    "83 9C" that ends "ボ" (E3 83 9C): a marker can stand for the two
+    continuation bytes of the character the stream is in the middle of."""
+    from encfix._repair._lossy import explain, lossy_chains, readings
+
+    chain = next(c for c in lossy_chains() if c.decoder == "cp932" and c.loss == "question" and not c.nfkc)
+    line = "縲後?繝ｼ"  # 「ボー read as cp932 by a browser, "?" for what it lost
+    whole = [f for f in readings(line, chain, 0, len(line), "ja") if (f.start, f.end) == (0, len(line))]
+    assert whole, "no reading of the whole line"
+    for f in whole:
+        # three characters: the marker completed the second one (はー and のー,
+        # 81 AF and 81 AE, are invalid pairs too; the model cannot tell)
+        assert len(f.after) == 3 and f.after[0] == "「" and f.after[2] == "ー"
+        assert explain(f.data, chain, line) == "whatwg-question"

@@ -983,7 +983,7 @@ def _feed(
         if c is None:
             return None
         gain -= lm.step(prev, c)
-        if dirty and c != " " and unicodedata.category(c) in _ODD:
+        if dirty and (c in LOSS_MARKERS or (c != " " and unicodedata.category(c) in _ODD)):
             gain -= ODD_FILL_COST  # a lost byte that made an invisible character
         if c in _PAIRS:
             gain += pairing(left + out, c)
@@ -1089,6 +1089,14 @@ def _loss_bytes(
         # pending character and the lead of the next, or a lead and its trail
         if member != "utf-8":
             return
+        if pending and len(pending) + 2 == _utf8_len(pending[0]):
+            # ... or the last two bytes of the pending character (the
+            # invalid pair "83 9C" of "ボ" E3 83 9C, read by a Shift_JIS decoder)
+            for x in _completing(lm, member, pending, s.prev, (), left + s.out)[:PAIR_FANOUT]:
+                for y in _completing(lm, member, pending + bytes([x]), s.prev, following, left + s.out)[
+                    :PAIR_FANOUT
+                ]:
+                    yield bytes([x, y])
         if pending and len(pending) + 1 == _utf8_len(pending[0]):
             for x in _completing(lm, member, pending, s.prev, (), left + s.out)[:PAIR_FANOUT]:
                 c = _char(member, pending + bytes([x])) or ""
@@ -1231,7 +1239,8 @@ def _verify(
         marks = tuple(p for p in s.marks if p < len(after))
         # invisible characters made of guessed bytes: already in the gain too
         bonus -= ODD_FILL_COST * sum(
-            after[p] != " " and unicodedata.category(after[p]) in _ODD for p in marks
+            after[p] in LOSS_MARKERS or (after[p] != " " and unicodedata.category(after[p]) in _ODD)
+            for p in marks
         )
         final = ending(line, stop, after) - _echoes(left + line[a:start], after, marks, lm)
         if s.swallow and _TAG_TAIL.match(line, start, stop + 4):
@@ -1314,7 +1323,8 @@ def ending(line: str, stop: int, after: str) -> float:
 
 
 #: categories of characters a guess should not make: spaces other than the
-#: plain one, format and control characters, unassigned code points
+#: plain one, format and control characters, unassigned code points (nor a
+#: loss marker: "・" is what Windows writes for a lost character)
 _ODD = frozenset(("Zs", "Zl", "Zp", "Cf", "Cc", "Cn", "Co"))
 ODD_FILL_COST = 8.0
 
