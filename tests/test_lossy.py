@@ -315,3 +315,13 @@ def test_marker_for_the_last_two_bytes_of_a_character() -> None:
         # 81 AF and 81 AE, are invalid pairs too; the model cannot tell)
         assert len(f.after) == 3 and f.after[0] == "「" and f.after[2] == "ー"
         assert explain(f.data, chain, line) == "whatwg-question"
+
+
+def test_c1_control_beside_cjk_mojibake_is_not_windows_1252() -> None:
+    """Browsers read Shift_JIS byte 0x80 as U+0080: inside UTF-8 read as
+    Shift_JIS it is a byte of the mojibake, and ftfy's reading of it as
+    Windows-1252 ("€") is not made; in Latin text it still is."""
+    rep = encfix.repair("縺斐■縺昴≧縺輔∪縺ｧ縺励◆?域ｺ\x80雜ｳ?会ｼ?")
+    assert "\x80" in rep.text and "€" not in rep.text
+    assert not [f for f in rep.fixes if f.decoder == "ftfy"]
+    assert encfix.repair("price: \x80 10").text == "price: € 10"

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 
-from encfix import model
+from encfix import _regex, model
 from encfix._detect._tables import has_seed
 from encfix._types import Fix
 
@@ -24,6 +24,8 @@ __all__ = ["FTFY_TRUST", "fix_gaps", "is_latin_chain"]
 FTFY_TRUST = 18.0
 CONTEXT = 8
 TEMPERATURE = 2.0
+
+_CJK = _regex.compile("[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7a3\uf900-\ufaff\uff61-\uff9f]")
 
 _SINGLE = frozenset({"latin-1", "cp1252", "cp1250", "cp1251", "cp437", "macroman"})
 _FTFY_NAMES = {
@@ -72,6 +74,14 @@ def _sigmoid(x: float) -> float:
     return e / (1.0 + e)
 
 
+def _only_c1(before: str, after: str) -> bool:
+    """Is the fix C1 controls read as Windows-1252 ("\x80" -> "€") and nothing else?"""
+    return len(before) == len(after) and all(
+        a == b or (0x80 <= ord(a) <= 0x9F and after[i] == bytes([ord(a)]).decode("cp1252", "replace"))
+        for i, (a, b) in enumerate(zip(before, after, strict=True))
+    )
+
+
 def ftfy_bad(text: str) -> bool:
     """Does ftfy's badness measure call ``text`` mojibake?"""
     from ftfy.badness import is_bad
@@ -113,6 +123,10 @@ def fix_gaps(line: str, offset: int, taken: list[tuple[int, int]]) -> list[Fix]:
         end = seg_start + len(seg) - s
         left = line[max(0, start - CONTEXT) : start]
         right = line[end : end + CONTEXT]
+        if _only_c1(before, after) and _CJK.search(left[-2:] + right[:2]):
+            # a C1 control beside CJK text is a byte a double-byte decoder
+            # kept (browsers read Shift_JIS 0x80 as U+0080), not Windows-1252
+            continue
         gain = model.cost(left + before + right) - model.cost(left + after + right)
         out.append(
             Fix(
