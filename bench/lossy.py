@@ -264,6 +264,26 @@ def samples(limit: int, seed: int = SEED) -> list[tuple[LossyChain, str, str]]:
 #: unchanged, utf-8 bytes of input
 _FIELDS = ("n", "exact", "dist", "chars", "input_dist", "worse", "better", "unchanged", "bytes")
 
+#: loss markers counted for a sample's loss density
+_MARKERS = ("\ufffd", "?", "\u30fb")
+
+#: loss-density bands: (name, at most this many markers per original character)
+DENSITY = (
+    ("at most 1 marker per 5 characters", 0.2),
+    ("more than 1 per 5", float("inf")),
+)
+
+
+def density_band(original: str, garbled: str) -> str:
+    """The :data:`DENSITY` band of a sample: how many loss markers its damage
+    left per character of the original (markers the original has itself
+    not counted).  Where a byte in every second character is lost, exact
+    recovery means guessing every second character."""
+    markers = sum(max(garbled.count(m) - original.count(m), 0) for m in _MARKERS)
+    rate = markers / max(len(original), 1)
+    return next(name for name, top in DENSITY if rate <= top)
+
+
 #: warm-up lines (encfix loads its models lazily), not from the corpora
 _WARM = (
     ("数据导出成功。", "gbk"),
@@ -322,6 +342,9 @@ def run(
             g = LOSS_MODELS["whatwg"].decode(text.encode("utf-8"), dec)
             fn(g)
         per_chain: dict[str, dict[str, Any]] = {}
+        per_band: dict[str, dict[str, Any]] = {
+            name: dict.fromkeys((*_FIELDS, "seconds", "errors"), 0) for name, _ in DENSITY
+        }
         worse_examples: list[dict[str, str]] = []
         worse_shown: dict[str, int] = defaultdict(int)
         error_examples: list[str] = []
@@ -335,21 +358,24 @@ def run(
                 row["errors"] += 1
                 if len(error_examples) < 20:
                     error_examples.append(f"{chain.key}: {type(e).__name__}: {e} (input {g[:60]!r})")
-            row["seconds"] += time.perf_counter() - t0
-            row["n"] += 1
-            row["chars"] += len(orig)
-            row["input_dist"] += in_dist
-            row["bytes"] += len(g.encode("utf-8"))
+            seconds = time.perf_counter() - t0
             if out is None:  # an exception: the input stays as it was, and it counts as worse
                 d, worse = in_dist, True
             else:
                 d = levenshtein(out, orig)
                 worse = d > in_dist
-                row["exact"] += out == orig
-                row["unchanged"] += out == g
-            row["dist"] += d
-            row["worse"] += worse
-            row["better"] += d < in_dist
+            for r in (row, per_band[density_band(orig, g)]):
+                r["seconds"] += seconds
+                r["n"] += 1
+                r["chars"] += len(orig)
+                r["input_dist"] += in_dist
+                r["bytes"] += len(g.encode("utf-8"))
+                if out is not None:
+                    r["exact"] += out == orig
+                    r["unchanged"] += out == g
+                r["dist"] += d
+                r["worse"] += worse
+                r["better"] += d < in_dist
             if worse and worse_shown[chain.key] < examples:
                 worse_shown[chain.key] += 1
                 worse_examples.append(
@@ -361,6 +387,7 @@ def run(
             "total": total,
             "per_group": per_group,
             "per_chain": per_chain,
+            "per_density": per_band,
             "mb_s": total["bytes"] / 1e6 / total["seconds"] if total["seconds"] else None,
             "worse_examples": worse_examples,
             "errors": total["errors"],
@@ -405,6 +432,19 @@ def summary_lines(res: dict[str, Any]) -> list[str]:
             f"   {name:22s} {tot['exact'] / n:7.1%} {tot['dist'] / max(tot['chars'], 1):7.2%} "
             f"{tot['worse'] / n:7.1%} {mbs:>8s}{err}"
         )
+    names = list(res["tools"])
+    if "per_density" in res["tools"][names[0]]:
+        lines.append("   by loss density, exact / CER / worse:")
+        for band, _ in DENSITY:
+            first = res["tools"][names[0]]["per_density"][band]
+            cells = []
+            for name in names:
+                g = res["tools"][name]["per_density"][band]
+                n = max(g["n"], 1)
+                cells.append(
+                    f"{g['exact'] / n:5.0%}/{g['dist'] / max(g['chars'], 1):6.1%}/{g['worse'] / n:4.0%}"
+                )
+            lines.append(f"      {band:52s} n={first['n']:<4d}  " + "  ".join(cells))
     lines.append("   per chain group, exact / CER / worse:")
     names = list(res["tools"])
     for group in res["groups"]:

@@ -165,6 +165,14 @@ def lossy_section(lo: dict[str, Any]) -> list[str]:
         + " | ".join(cells)
         + " |"
     )
+    for band, row in first.get("per_density", {}).items():
+        if row["n"]:
+            cells = [_lossy_cell(lo["tools"][t]["per_density"][band]) for t in tools]
+            out.append(
+                f"| *samples with {band} lost* | | {row['n']} | {_pct(row['input_dist'], row['chars'])} | "
+                + " | ".join(cells)
+                + " |"
+            )
     speeds = [
         f"{t} {_slow_mbs(lo['tools'][t]['mb_s'])}"
         for t in ("encfix", "encfix (lossy=False)")
