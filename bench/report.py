@@ -254,7 +254,13 @@ def speed_section(sp: dict[str, Any], run_rss: float | None = None) -> list[str]
             "",
             "#### Command line",
             "",
-            f"Wall time over {cli['startup']['encfix fix']['runs']} runs, after one discarded run.",
+            f"Wall time over {cli['startup']['encfix fix']['runs']} runs, after one discarded run"
+            + (
+                " (of the development virtualenv's editable install, whose import hook adds to the "
+                "start; a regular `pip install .` starts faster)."
+                if cli.get("editable_install")
+                else "."
+            ),
             "",
             "| command | median | min |",
             "|---|--:|--:|",

@@ -409,7 +409,16 @@ def run_cli(runs: int) -> dict[str, Any]:
                 "stderr": p.stderr.decode("utf-8", "replace").strip()[:300],
             }
         )
-    return {"startup": res, "acceptance": acc}
+    return {"startup": res, "acceptance": acc, "editable_install": _editable()}
+
+
+def _editable() -> bool:
+    """Is the timed encfix an editable install?  Its import hook (setuptools'
+    finder) adds to every start: what users install with ``pip install .``
+    starts faster."""
+    import sysconfig
+
+    return any(Path(sysconfig.get_paths()["purelib"]).glob("__editable__*encfix*"))
 
 
 # --------------------------------------------------------------------------- driver
