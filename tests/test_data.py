@@ -137,3 +137,17 @@ def test_stored_regexes_behave_as_compiled() -> None:
         for probe in probes:
             text = probe if isinstance(p, str) else probe.encode("utf-8")
             assert [m.span() for m in ours.finditer(text)] == [m.span() for m in theirs.finditer(text)]  # type: ignore[arg-type]
+
+
+def test_damaged_regex_table_is_not_used(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Code that is not the code the table was written with (a truncated or
+    replaced compiled.bin) is never run: patterns are compiled as usual."""
+    for name in ("compiled.json", "compiled.bin"):
+        (tmp_path / name).write_bytes((_regex.DATA / name).read_bytes())
+    with (tmp_path / "compiled.bin").open("r+b") as f:
+        f.truncate(1000)
+    monkeypatch.setattr(_regex, "DATA", tmp_path)
+    monkeypatch.setattr(_regex, "_table", None)
+    assert _regex._load() == {}
+    rx = _regex.compile("[\u3400-\u9fff]+")
+    assert rx.findall("ab中文cd") == ["中文"]

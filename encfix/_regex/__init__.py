@@ -68,9 +68,11 @@ def _load() -> dict[str, list[Any]]:
         if _sre is not None:
             try:
                 data = json.loads((DATA / "compiled.json").read_text("utf-8"))
-                if isinstance(data, dict) and data.get("tag") == TAG:
+                raw = (DATA / "compiled.bin").read_bytes()
+                # the code must be the one the table was written with
+                if isinstance(data, dict) and data.get("tag") == TAG and data.get("crc32") == zlib.crc32(raw):
                     codes = array.array("I")
-                    codes.frombytes((DATA / "compiled.bin").read_bytes())
+                    codes.frombytes(raw)
                     if sys.byteorder != "little":  # pragma: no cover
                         codes.byteswap()
                     _codes = codes

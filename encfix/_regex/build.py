@@ -16,6 +16,7 @@ import importlib
 import json
 import pkgutil
 import sys
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -113,8 +114,9 @@ def build() -> tuple[str, bytes]:
         codes.extend(code)
     if sys.byteorder != "little":  # pragma: no cover
         codes.byteswap()
-    header = {"tag": _regex.TAG, "patterns": patterns}
-    return json.dumps(header, separators=(",", ":"), sort_keys=True) + "\n", codes.tobytes()
+    raw = codes.tobytes()
+    header = {"tag": _regex.TAG, "crc32": zlib.crc32(raw), "patterns": patterns}
+    return json.dumps(header, separators=(",", ":"), sort_keys=True) + "\n", raw
 
 
 def main(argv: list[str] | None = None) -> int:
