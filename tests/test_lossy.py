@@ -325,3 +325,14 @@ def test_c1_control_beside_cjk_mojibake_is_not_windows_1252() -> None:
     assert "\x80" in rep.text and "€" not in rep.text
     assert not [f for f in rep.fixes if f.decoder == "ftfy"]
     assert encfix.repair("price: \x80 10").text == "price: € 10"
+
+
+def test_marker_for_a_pair_across_two_characters_is_kept_in_the_beam() -> None:
+    """A browser's Shift_JIS decoder made one U+FFFD of "84 E3", the end of
+    "い" and the start of "う": the reading whose pending lead needs the next
+    unit must survive the beam, however much better the readings that end at
+    the marker look, since those cannot read on."""
+    garbled = "縺九▲縺溘→縺�≧縲�"
+    rep = encfix.repair(garbled)
+    assert rep.text == "かったという。"
+    assert encfix.apply_plan(garbled, rep.plan) == rep.text

@@ -791,15 +791,22 @@ def readings(
         tried = [0]  # byte strings fed, valid or not: the work done
         ranked = sorted(states.values(), key=lambda s: -_hope(s, lm.name, chain.member))
         ahead = "".join(toks[i + 1 : i + 4])
-        for s in ranked[:BEAM]:
+        # the BEAM best states that can read this unit: a state that cannot
+        # (a complete character before a continuation byte) takes no place
+        # of one that can (the pair a marker stood for, "84 E3" of "いう")
+        productive = 0
+        for s in ranked:
             context = left + line[a : a + offs[s.start]]
+            grew = False
             for t in _extend(s, toks[i], i, chain, lm, before[i], ahead, context, tried):
                 key = (t.pending, t.prev, t.guessed + t.hidden)
                 old = new.get(key)
                 if old is None or t.gain > old.gain:
                     new[key] = t
                 expansions += 1
-            if expansions > MAX_EXPANSIONS:
+                grew = True
+            productive += grew
+            if expansions > MAX_EXPANSIONS or productive >= BEAM:
                 break
         if i > first_loss >= 0 and chain.loss in _PREFIX_CHECKED:
             tried[0] += 3 * len(new)  # a check decodes the bytes once or twice
@@ -983,6 +990,8 @@ def _feed(
         if c is None:
             return None
         gain -= lm.step(prev, c)
+        if dirty and c.casefold() == prev and c.isalpha() and lm.bigram_cost(c + c) is None:
+            gain -= ECHO_COST  # see _echoes
         if dirty and (c in LOSS_MARKERS or (c != " " and unicodedata.category(c) in _ODD)):
             gain -= ODD_FILL_COST  # a lost byte that made an invisible character
         if c in _PAIRS:
@@ -1242,7 +1251,10 @@ def _verify(
             after[p] in LOSS_MARKERS or (after[p] != " " and unicodedata.category(after[p]) in _ODD)
             for p in marks
         )
-        final = ending(line, stop, after) - _echoes(left + line[a:start], after, marks, lm)
+        final = ending(line, stop, after)
+        # a guess that merely repeats the letter before it: already in the
+        # gain (the search charged it), not yet in what the engine adds
+        echo = _echoes(left + line[a:start], after, marks, lm)
         if s.swallow and _TAG_TAIL.match(line, start, stop + 4):
             # the "<" of a closing tag given back ("?/a>"): markup does not
             # leave that shape any other way
@@ -1259,7 +1271,7 @@ def _verify(
                 s.guessed,
                 slip=slip,
                 swallow=s.swallow,
-                bonus=bonus + final,
+                bonus=bonus + final - echo,
                 model=name,
                 alt_forms=s.alt_forms,
             )
