@@ -530,7 +530,7 @@ class Budget:
 #: of the worst input stays under 2 s; the base covers the longest search
 #: one damaged sentence of bench/lossy.py needs (26,520 steps)
 BASE_STEPS = 60_000
-STEPS_PER_CHAR = 0.6
+STEPS_PER_CHAR = 0.4
 #: markers (or characters) a region scan passes per step, and the steps one
 #: region's screening costs
 SCAN_PER_STEP = 8
