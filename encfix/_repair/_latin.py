@@ -77,8 +77,8 @@ def _sigmoid(x: float) -> float:
 def _only_c1(before: str, after: str) -> bool:
     """Is the fix C1 controls read as Windows-1252 ("\x80" -> "€") and nothing else?"""
     return len(before) == len(after) and all(
-        a == b or (0x80 <= ord(a) <= 0x9F and after[i] == bytes([ord(a)]).decode("cp1252", "replace"))
-        for i, (a, b) in enumerate(zip(before, after, strict=True))
+        a == b or (0x80 <= ord(a) <= 0x9F and b == bytes([ord(a)]).decode("cp1252", "replace"))
+        for a, b in zip(before, after, strict=True)
     )
 
 

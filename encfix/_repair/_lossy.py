@@ -227,7 +227,7 @@ def screen(line: str, chain: LossyChain, a: int, b: int) -> bool:
         return False
     dec = chain.decoder
     if chain.loss == "slipped":
-        return _TAG_TAIL.match(line, line.find(chain.marker, a, b)) is not None or _slip_screen(region, chain)
+        return _slip_screen(line, a, b, chain)
     if chain.original == "utf-8" and DECODERS[dec].multibyte:
         # a double-byte decoder reading UTF-8 makes CJK characters of it,
         # and re-encoded they are (mostly) UTF-8 again: correct text
@@ -321,9 +321,11 @@ def _resyncs(c: str, chain: LossyChain) -> bool:
 TAG_GAIN = 12.0
 
 
-def _slip_screen(region: str, chain: LossyChain) -> bool:
+def _slip_screen(line: str, a: int, b: int, chain: LossyChain) -> bool:
+    region = line[a:b]
     m = region.find(chain.marker)
-    if _TAG_TAIL.match(region, m):
+    if _TAG_TAIL.match(line, a + m):
+        # the rest of a tag whose "<" was swallowed, past the region too
         return True
     if region.endswith(LONE) and m == 0:
         # a lone lead byte lost at each end of a run: the shape of a
@@ -331,10 +333,9 @@ def _slip_screen(region: str, chain: LossyChain) -> bool:
         # judged by reading it
         return True
     run = region[m + 1 : m + 13]
-    # an ASCII byte puts the stream back in step: the slipped characters end
-    # with it, the trail of the last character read in step ("?!敝貞c" is
-    # "。”重慶", the "c" ending 慶); after NFKC, ASCII punctuation may be
-    # full-width punctuation of the stream: only a letter, digit or space
+    # the slipped characters end with the character that resyncs the stream,
+    # the trail of the last one read in step ("?!敝貞c" is "。”重慶", the
+    # "c" ending 慶)
     for j, c in enumerate(run):
         if _resyncs(c, chain):
             run = run[: j + 1]
@@ -990,9 +991,9 @@ def _feed(
         if c is None:
             return None
         gain -= lm.step(prev, c)
-        if dirty and c.casefold() == prev and c.isalpha() and lm.bigram_cost(c + c) is None:
-            gain -= ECHO_COST  # see _echoes
-        if dirty and (c in LOSS_MARKERS or (c != " " and unicodedata.category(c) in _ODD)):
+        if dirty and _echo(prev, c, lm):
+            gain -= ECHO_COST
+        if dirty and _odd_guess(c):
             gain -= ODD_FILL_COST  # a lost byte that made an invisible character
         if c in _PAIRS:
             gain += pairing(left + out, c)
@@ -1247,14 +1248,12 @@ def _verify(
         bonus = pairing(left + line[a:start], after)  # already in the gain
         marks = tuple(p for p in s.marks if p < len(after))
         # invisible characters made of guessed bytes: already in the gain too
-        bonus -= ODD_FILL_COST * sum(
-            after[p] in LOSS_MARKERS or (after[p] != " " and unicodedata.category(after[p]) in _ODD)
-            for p in marks
-        )
+        bonus -= ODD_FILL_COST * sum(_odd_guess(after[p]) for p in marks)
         final = ending(line, stop, after)
         # a guess that merely repeats the letter before it: already in the
         # gain (the search charged it), not yet in what the engine adds
-        echo = _echoes(left + line[a:start], after, marks, lm)
+        last = (left + line[a:start])[-1:]
+        echo = ECHO_COST * sum(_echo((after[p - 1] if p else last).casefold(), after[p], lm) for p in marks)
         if s.swallow and _TAG_TAIL.match(line, start, stop + 4):
             # the "<" of a closing tag given back ("?/a>"): markup does not
             # leave that shape any other way
@@ -1286,14 +1285,10 @@ def _verify(
 ECHO_COST = 4.0
 
 
-def _echoes(left: str, after: str, marks: tuple[int, ...], lm: model.LanguageModel) -> float:
-    cost = 0.0
-    for p in marks:
-        prev = after[p - 1] if p else left[-1:]
-        c = after[p]
-        if c == prev and c.isalpha() and lm.bigram_cost(c + c) is None:
-            cost += ECHO_COST
-    return cost
+def _echo(prev: str, c: str, lm: model.LanguageModel) -> bool:
+    """Does guessed letter ``c`` merely repeat ``prev`` (casefolded), a pair
+    the bigram table does not know?"""
+    return c.casefold() == prev and c.isalpha() and lm.bigram_cost(c + c) is None
 
 
 def _evidence(before: str, after: str, chain: LossyChain, swallow: bool = False) -> bool:
@@ -1339,6 +1334,11 @@ def ending(line: str, stop: int, after: str) -> float:
 #: loss marker: "・" is what Windows writes for a lost character)
 _ODD = frozenset(("Zs", "Zl", "Zp", "Cf", "Cc", "Cn", "Co"))
 ODD_FILL_COST = 8.0
+
+
+def _odd_guess(c: str) -> bool:
+    """Is ``c`` a character a guess should not make (see :data:`_ODD`)?"""
+    return c in LOSS_MARKERS or (c != " " and unicodedata.category(c) in _ODD)
 
 
 #: paired punctuation: closing mark -> opening mark
