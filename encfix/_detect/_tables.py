@@ -25,6 +25,7 @@ from functools import cache, lru_cache, partial
 from pathlib import Path
 
 from encfix import _regex
+from encfix._detect import _vector
 
 _CJK = "\u3400-\u9fff\uf900-\ufaff\uac00-\ud7a3\uff61-\uff9f"
 _HAN = "\u4e00-\u9fff"
@@ -42,6 +43,9 @@ def _data() -> dict[str, object]:
     data: dict[str, object] = json.loads(raw)
     return data
 
+
+#: "to the end of the text" for a scanner's ``endpos``
+_NO_END = 2**62
 
 #: package data, next to this module (read directly: importlib.resources
 #: costs a tenth of a second at start-up under some installers)
@@ -361,11 +365,11 @@ def weak_pair(text: str, i: int) -> bool:
     return text[j + 1] in weak
 
 
-def _next_seed(text: str, pos: int) -> int:
+def _next_seed(text: str, pos: int, endpos: int = _NO_END) -> int:
     seed_rx = fast_regexes()[0]
     weak = _cjk_weak()
     while True:
-        m = seed_rx.search(text, pos)
+        m = seed_rx.search(text, pos, endpos)
         if m is None:
             return -1
         i = m.start()
@@ -396,10 +400,12 @@ def _line_at(text: str, i: int) -> str:
     return text[text.rfind("\n", 0, i) + 1 : (text.find("\n", i) + 1 or len(text) + 1) - 1]
 
 
-def _next_pattern(text: str, pos: int, rx: re.Pattern[str], whole_lines: bool = True) -> int:
+def _next_pattern(
+    text: str, pos: int, rx: re.Pattern[str], whole_lines: bool = True, endpos: int = _NO_END
+) -> int:
     line_start, latin = -1, False  # the last line judged, and whether it is Latin text
     while True:
-        m = rx.search(text, pos)
+        m = rx.search(text, pos, endpos)
         if m is None:
             return -1
         i = m.start()
@@ -514,11 +520,11 @@ ASTRAL_RE = _regex.compile("[\U00020000-\U0003ffff]")
 _LOSS_HINT = _regex.compile("\ufffd|\\?(?:(?<=[^\\x00-\\x7f\u3000]\\?)|(?=[\\s\\S]?[^\\x00-\\x7f\u3000]))")
 
 
-def _next_loss(text: str, pos: int) -> int:
+def _next_loss(text: str, pos: int, endpos: int = _NO_END) -> int:
     from encfix._repair._lossy import _question_may_be_loss
 
     while True:
-        m = _LOSS_HINT.search(text, pos)
+        m = _LOSS_HINT.search(text, pos, endpos)
         if m is None:
             return -1
         i = m.start()
@@ -531,8 +537,13 @@ def suspicious_lines(text: str, *, lossy: bool = False) -> Iterator[tuple[int, i
     """(start, end) of every line of ``text`` the fast path flags (with
     ``lossy``, also lines holding loss markers).
 
-    Each scanner's next hit is remembered, so every scanner passes over the
-    text once."""
+    A long text is first narrowed to the lines where a scanner may match,
+    in C (:mod:`._vector`, when numpy is installed), and the scanners run
+    over those lines only; otherwise each scanner's next hit is remembered,
+    so every scanner passes over the text once."""
+    if len(text) >= _vector.MIN_CHARS and _vector.available():
+        yield from _narrowed_lines(text, lossy=lossy)
+        return
     n = len(text)
     scanners: list[Callable[[int], int]] = [
         partial(_next_seed, text),
@@ -561,6 +572,36 @@ def suspicious_lines(text: str, *, lossy: bool = False) -> Iterator[tuple[int, i
             if 0 <= hits[k] < pos:
                 hits[k] = scan(pos)
         hits = hits[: len(scanners)]
+
+
+#: characters past a line's end the scanners may look at: lookaheads of the
+#: regexes reach two characters beyond what they consume, which never
+#: crosses a line break
+_LOOK_PAST = 3
+
+
+def _narrowed_lines(text: str, *, lossy: bool) -> Iterator[tuple[int, int]]:
+    """:func:`suspicious_lines` over the candidate lines of :mod:`._vector`:
+    a line is flagged when a scanner, started at its start and stopped a few
+    characters past its end (matches never span a line break; the
+    characters after it only answer lookaheads), accepts a hit in it --
+    as the scan of the whole text would, since a scanner's verdict on a hit
+    depends on the text around it, never on where the scan started."""
+    n = len(text)
+    pattern_rx = fast_regexes()[1]
+    lines = _vector.candidate_lines(text, lossy=lossy)
+    if _starts_suspicious(text):
+        first = text.find("\n")
+        yield 0, n if first < 0 else first
+        lines = [(ls, le) for ls, le in lines if ls > 0]
+    for ls, le in lines:
+        end = min(n, le + _LOOK_PAST)
+        if (
+            0 <= _next_seed(text, ls, end) < le
+            or 0 <= _next_pattern(text, ls, pattern_rx, endpos=end) < le
+            or (lossy and 0 <= _next_loss(text, ls, end) < le)
+        ):
+            yield ls, le
 
 
 def table_meta() -> dict[str, object]:

@@ -193,7 +193,7 @@ def line_markers(line: str) -> set[str]:
         i = line.find("\u30fb", i + 1)
     i = line.find("?")
     while i >= 0:
-        if _question_may_be_loss(line, i):
+        if _question_is_loss(line, i):
             out.add("?")
             break
         i = line.find("?", i + 1)
@@ -391,7 +391,7 @@ def regions(line: str, chain: LossyChain) -> Iterator[tuple[int, int]]:
     left alone.  Lazy, and linear in the line's length."""
     n = len(line)
     marker = chain.marker
-    good = _Good(marker, chain)
+    good = _good(chain)
     if not marker:
         i = 0
         while i < n:
@@ -416,7 +416,7 @@ def regions(line: str, chain: LossyChain) -> Iterator[tuple[int, int]]:
         run = m
         while run < n and line[run] == marker:
             run += 1
-        if run - m > MAX_RUN or (marker == "?" and not _question_may_be_loss(line, m)):
+        if run - m > MAX_RUN or (marker == "?" and not _question_is_loss(line, m)):
             m = line.find(marker, run)
             continue
         a = m
@@ -463,21 +463,34 @@ def regions(line: str, chain: LossyChain) -> Iterator[tuple[int, int]]:
 
 class _Good:
     """``c in good``: can the chain's decoder have made character ``c``
-    (or is it the marker)?  Worked out once per character, when asked."""
+    (or is it the marker)?  Worked out once per character, when asked, and
+    kept for later lines (:func:`_good`), up to :data:`GOOD_MEMO` characters."""
 
     __slots__ = ("chain", "known", "marker")
 
-    def __init__(self, marker: str, chain: LossyChain) -> None:
+    def __init__(self, chain: LossyChain) -> None:
         self.known: dict[str, bool] = {}
-        self.marker = marker
+        self.marker = chain.marker
         self.chain = chain
 
     def __contains__(self, c: str) -> bool:
         v = self.known.get(c)
         if v is None:
             ch = self.chain
+            if len(self.known) >= GOOD_MEMO:
+                self.known.clear()
             v = self.known[c] = c == self.marker or bool(_forms(ch.decoder, c, ch.nfkc, ch.loss))
         return v
+
+
+#: characters one chain's :class:`_Good` remembers (a pure function of the
+#: character: forgetting costs only time)
+GOOD_MEMO = 1 << 14
+
+
+@cache
+def _good(chain: LossyChain) -> _Good:
+    return _Good(chain)
 
 
 def _split(line: str, region: tuple[int, int], marker: str) -> Iterator[tuple[int, int]]:
@@ -536,6 +549,23 @@ STEPS_PER_CHAR = 0.4
 #: region's screening costs
 SCAN_PER_STEP = 8
 SCREEN_STEPS = 24
+
+
+@lru_cache(maxsize=8)
+def _questions(line: str) -> dict[int, bool]:
+    """:func:`_question_may_be_loss`'s answers for ``line``, filled in as
+    asked: every "?" chain's :func:`regions` asks about the same ones (kept
+    for the last few lines only)."""
+    return {}
+
+
+def _question_is_loss(line: str, i: int) -> bool:
+    """:func:`_question_may_be_loss`, memoised per line."""
+    known = _questions(line)
+    v = known.get(i)
+    if v is None:
+        v = known[i] = _question_may_be_loss(line, i)
+    return v
 
 
 def _question_may_be_loss(line: str, i: int) -> bool:
