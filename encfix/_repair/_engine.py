@@ -29,7 +29,7 @@ import math
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from itertools import accumulate
+from itertools import accumulate, pairwise
 
 from encfix import _regex, model
 from encfix._detect._tables import (
@@ -1086,10 +1086,16 @@ def _whole_line(
     b = len(line)
     if b <= a:
         return None
+    return _whole_span(line, a, b, _Search(line, max_rounds), set().union(*(cl.allowed for cl in cls)))
+
+
+def _whole_span(
+    line: str, a: int, b: int, search: _Search, allowed: set[tuple[str, bool]]
+) -> tuple[list[Candidate], list[Candidate]] | None:
+    """:func:`_whole_line`'s judgement of ``line[a:b]`` taken whole (candidates
+    are added to ``search``; their context is the rest of the line)."""
     core = line[a:b]
-    search = _Search(line, max_rounds)
     hyps: list[Candidate] = []
-    allowed = set().union(*(cl.allowed for cl in cls))
     for dec in DECODERS.values():
         if (dec.name, True) not in allowed and (dec.name, False) not in allowed:
             continue
@@ -1153,8 +1159,11 @@ def _whole_line(
     top = best.gain / TEMPERATURE
     z = math.exp(-top) + sum(math.exp(c.gain / TEMPERATURE - top) for c in hyps)
     # members of one family (Big5 vs cp950 vs HKSCS) reading the same bytes
-    # are one damage; they differ in a symbol or two, the model picks
-    share = sum(math.exp(c.gain / TEMPERATURE - top) for c in hyps if c.chain == best.chain) / z
+    # are one damage; they differ in a symbol or two, the model picks; and
+    # originals that read the bytes as the same text (kana in GBK and
+    # EUC-JP) agree on the repair
+    agree = [c for c in hyps if c.chain == best.chain or c.after == best.after]
+    share = sum(math.exp(c.gain / TEMPERATURE - top) for c in agree) / z
     if share < WHOLE_SHARE:
         return None
     best.confidence = share
@@ -1162,6 +1171,44 @@ def _whole_line(
         if c is not best:
             c.confidence = math.exp(c.gain / TEMPERATURE - top) / z
     return hyps, [best]
+
+
+def _whole_runs(
+    line: str, max_rounds: int, cls: list[Cluster]
+) -> tuple[list[Candidate], list[Candidate]] | None:
+    """Cheap exit for mojibake of a single-byte decoder inside correct CJK
+    text (a sentence of UTF-8 or GBK read as Latin-1 in a Chinese paragraph):
+    such mojibake is a run of characters the decoder can produce, and the
+    text around it is not.  Each maximal run holding seeds is judged whole,
+    as :func:`_whole_line` judges a line; answer only if every seed cluster
+    lies in a run with a clear reading (else ``None``: the span search
+    decides)."""
+    allowed = set().union(*(cl.allowed for cl in cls))
+    names = sorted({n for n, _ in allowed if not DECODERS[n].multibyte})
+    spans: set[tuple[int, int]] = set()
+    for name in names:
+        for m in encodable_regex(name).finditer(line):
+            a, b = m.span()
+            while a < b and line[a].isascii():
+                a += 1
+            if (a, b) != (0, len(line)) and any(a <= cl.first and cl.last < b for cl in cls):
+                spans.add((a, b))
+    if not spans:
+        return None
+    search = _Search(line, max_rounds)
+    cands: list[Candidate] = []
+    chosen: list[Candidate] = []
+    for a, b in sorted(spans):
+        res = _whole_span(line, a, b, search, allowed)
+        if res is not None:
+            cands += res[0]
+            chosen += res[1]
+    if not all(any(c.start <= cl.first and cl.last < c.end for c in chosen) for cl in cls):
+        return None
+    chosen.sort(key=lambda c: c.start)
+    if any(x.end > y.start for x, y in pairwise(chosen)):
+        return None  # runs of two decoders read differently: the span search decides
+    return cands, chosen
 
 
 #: bytes of well-formed multi-byte UTF-8 a neighbourhood must hold (two CJK
@@ -1265,7 +1312,7 @@ def analyse(
     if cls:
         # a line garbled as a whole with a clear reading needs no lossy search
         # (a "?" in it was a question mark of the original)
-        whole = _whole_line(line, max_rounds, cls)
+        whole = _whole_line(line, max_rounds, cls) or _whole_runs(line, max_rounds, cls)
         # ... unless it reads a marked line as a legacy CJK text through a
         # single-byte code page: the markers may be the losses of UTF-8
         # read that way ("â€?" is a "”" whose last byte became "?")
