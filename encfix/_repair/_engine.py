@@ -75,6 +75,10 @@ SHORT_COST = {1: 3.0, 2: 3.5}
 #: a stretch cut short of where its bytes stop decoding is a coincidence: cost
 #: per character left out at either end
 VARIANT_COST = 2.0
+#: characters a legacy-to-legacy candidate may give back at each end, and
+#: how many of the best candidates of a line are trimmed (see _Search.trims)
+TRIM = 8
+TRIM_TOP = 3
 #: how far (characters) a legacy-original candidate is grown each way
 EXTEND = 32
 #: prior cost per step down a family's member list
@@ -681,6 +685,79 @@ class _Search:
                     out.append(d)
         return out
 
+    def trims(self, c: Candidate) -> list[Candidate]:
+        """A legacy-to-legacy candidate with up to :data:`TRIM` characters
+        given back at either end.
+
+        A double-byte decoder can read correct text around the damage too
+        (kana re-encoded in GBK read as Shift_JIS are half-width katakana),
+        so a stretch runs past the damage into it; the spans that stop where
+        a character of the reading and one of the line end on the same byte
+        are the places the damage may end.  Each end is tried alone (the
+        other kept), then the best of each together (all pairs would cost
+        quadratically many scorings)."""
+        if len(c.chain) != 2 or c.chain[0] in ("utf-8", "cp1252") or c.lossy is not None:
+            return []
+        dec = DECODERS[c.chain[1]]
+        if not dec.multibyte:
+            return []
+        member = c.members[0]
+        before = self.line[c.start : c.end]
+        # byte offset -> characters before it, in the line and in the reading
+        try:
+            cut_b = _cuts(len(dec.encode(x)) for x in before)
+            cut_a = _cuts(len(x.encode(member)) for x in c.after)
+        except UnicodeEncodeError:
+            return []
+        ends = sorted(n for n in cut_b if n in cut_a)
+        total = ends[-1]
+        chain = next(x for x in chains_for_decoder(dec.name) if x.names == c.chain)
+        prior = chain.prior + MEMBER_COST * chain.original.members.index(member)
+
+        def trimmed(lo: int, hi: int) -> Candidate | None:
+            sub = before[cut_b[lo] : cut_b[hi]]
+            after = c.after[cut_a[lo] : cut_a[hi]]
+            if hi <= lo or after == sub or not _reproduces(after, member, dec, sub):
+                return None
+            sc = script_cost(c.chain, after, sub) + isolated_cost(c.chain, sub)
+            return self._add(
+                Candidate(
+                    c.start + cut_b[lo],
+                    c.start + cut_b[hi],
+                    after,
+                    c.chain,
+                    c.members,
+                    c.decoder,
+                    prior + sc,
+                    refundable=BASE_COST,
+                )
+            )
+
+        def worse(lo: int, hi: int) -> bool:
+            """Does the reading of bytes [lo, hi) cost more than the line's
+            characters there (unigram table, in C)?  An end where no piece
+            of it does stays."""
+            return model.unigram_cost(c.after[cut_a[lo] : cut_a[hi]]) > model.unigram_cost(
+                before[cut_b[lo] : cut_b[hi]]
+            )
+
+        left = [n for n in ends if 0 < n < total and cut_b[n] <= TRIM]
+        right = [n for n in ends if 0 < n < total and len(before) - cut_b[n] <= TRIM]
+        lefts = [(n, trimmed(n, total)) for n in left] if any(worse(0, n) for n in left) else []
+        rights = [(n, trimmed(0, n)) for n in right] if any(worse(n, total) for n in right) else []
+        out = [d for _, d in lefts + rights if d is not None]
+        self.score(out)
+        better_lo = [(d.gain, n) for n, d in lefts if d is not None and d.gain > c.gain]
+        better_hi = [(d.gain, n) for n, d in rights if d is not None and d.gain > c.gain]
+        best_lo = max(better_lo)[1] if better_lo else 0
+        best_hi = max(better_hi)[1] if better_hi else total
+        if 0 < best_lo < best_hi < total:
+            d = trimmed(best_lo, best_hi)
+            if d is not None:
+                self.score([d])
+                out.append(d)
+        return out
+
     def merge(self, cands: list[Candidate]) -> list[Candidate]:
         """Join neighbouring or overlapping candidates of one chain into one span.
 
@@ -798,13 +875,22 @@ class _Search:
             if c.gain > 0:
                 grown += self.extend(c)
         self.score(grown)
-        grown += merged
+        trimmed: list[Candidate] = []
+        for c in sorted((c for c in base + grown + merged if c.gain > 0), key=lambda c: -c.gain)[:TRIM_TOP]:
+            trimmed += self.trims(c)  # (scored)
+        grown += merged + trimmed
         deep: list[Candidate] = []
         for c in base + grown:
             if c.gain > PROMISING or (c.chain[0] == "utf-8" and c.chain[1] in _TRANSPORT):
                 deep += self.deeper(c)
         self.score(deep)
         return list(self.cands.values())
+
+
+def _cuts(sizes: Iterable[int]) -> dict[int, int]:
+    """Byte offset -> number of characters before it, for characters of
+    ``sizes`` bytes each."""
+    return {n: i for i, n in enumerate(accumulate(sizes, initial=0))}
 
 
 #: decoders through which UTF-8 text is commonly re-read in a further round

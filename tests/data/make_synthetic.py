@@ -141,6 +141,8 @@ INLINE_CHAINS = (
     ("utf-8", "gbk"),
     ("shift_jis", "gbk"),
     ("euc-kr", "gbk"),
+    ("big5", "gbk"),
+    ("gbk", "big5"),
 )
 #: cases per (inline chain, language)
 PER_INLINE = 2
@@ -151,14 +153,6 @@ INLINE_FAILURES: dict[str, str] = {
         "the text comes out right, but the damage is named UTF-8 read as Windows-1252: the "
         "C1 controls of a Latin-1 reading (\\x85, \\x99) are taken for Windows-1252's"
     ),
-    **{
-        f"inline shift_jis>gbk {k}": (
-            "Shift_JIS read as GBK between correct Japanese sentences: the kana around it are GBK "
-            "text too, and re-encoded they read as half-width katakana under Shift_JIS, so the "
-            "chosen span runs a few characters into the correct text on each side and garbles them"
-        )
-        for k in ("ja-kana 17", "ja-kana 1", "ja-kanji 7", "ja-kanji 5")
-    },
 }
 
 
