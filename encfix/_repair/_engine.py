@@ -1279,6 +1279,9 @@ def _whole_runs(
                 a += 1
             if (a, b) != (0, len(line)) and any(a <= cl.first and cl.last < b for cl in cls):
                 spans.add((a, b))
+    # a run of one decoder inside a run of another (Mac Roman's inside
+    # Latin-1's) is judged as part of the longer one
+    spans = {s for s in spans if not any(o != s and o[0] <= s[0] and s[1] <= o[1] for o in spans)}
     if not spans:
         return None
     search = _Search(line, max_rounds)
