@@ -284,3 +284,24 @@ def test_repair_of_garbled_keeps_invariants(case: tuple[str, str, tuple[str, ...
     rep = encfix.repair(bad)
     _invariants(bad, rep)
     assert rep.to_dict()["text"] == rep.text
+
+
+# ------------------------------------------------------------------ repeated lines
+
+
+@settings(FAST, phases=NO_SHRINK)
+@given(st.sampled_from(ROUND_TRIP), clean_sentences, st.integers(min_value=2, max_value=5))
+def test_a_repeated_line_is_repaired_alike_everywhere(
+    case: tuple[tuple[str, ...], str, str], clean: str, times: int
+) -> None:
+    """A line that occurs again gets the first occurrence's answer, at its own
+    offsets (``analyse_text`` remembers it): every occurrence repaired, the
+    plan replays."""
+    _, original, bad = case
+    assume("\n" not in clean and "\n" not in bad)
+    text = "\n".join([bad, clean] * times)
+    rep = encfix.repair(text)
+    assert rep.text == "\n".join([original, clean] * times)
+    assert encfix.apply_plan(text, rep.plan) == rep.text
+    for f in rep.fixes:
+        assert text[f.start : f.end] == f.before

@@ -360,16 +360,39 @@ def analyse_text(text: str, opts: Options, budget: Budget | None = None) -> list
         budget = Budget.for_text(text)
     out: list[LineResult] = []
     doc = _DocumentChain()
+    # a line seen before gets the answer it got then (scraped pages repeat
+    # their menus and footers; and the lossy budget is not spent twice)
+    seen: dict[str, tuple[int, LineResult | None]] = {}
     for ls, le in suspicious_lines(text, lossy=opts.lossy):
         line = text[ls:le]
-        if _words(line):
+        known = seen.get(line)
+        if known is not None:
+            if known[1] is not None:
+                out.append(_shifted(known[1], ls - known[0]))
             continue
-        res = doc.shortcut(line, ls)
-        if res is None or res.confidence < opts.min_confidence:
-            res = _line_fixes(line, ls, opts, budget)
-            doc.learn(line, ls, res)
-        out.append(_settle(line, ls, res, opts, budget))
+        res: LineResult | None = None
+        if not _words(line):
+            res = doc.shortcut(line, ls)
+            if res is None or res.confidence < opts.min_confidence:
+                res = _line_fixes(line, ls, opts, budget)
+                doc.learn(line, ls, res)
+            res = _settle(line, ls, res, opts, budget)
+            out.append(res)
+        if le - ls <= SEEN_LINE and len(seen) < SEEN_LINES:
+            seen[line] = (ls, res)
     return out
+
+
+#: lines :func:`analyse_text` remembers the answers for: at most this many,
+#: of at most this many characters each
+SEEN_LINES = 4096
+SEEN_LINE = 1000
+
+
+def _shifted(res: LineResult, delta: int) -> LineResult:
+    """``res`` for the same line ``delta`` characters further on."""
+    fixes = [replace(f, start=f.start + delta, end=f.end + delta) for f in res.fixes]
+    return LineResult(fixes, res.confidence, res.rejected)
 
 
 #: a repaired line is looked at again, at most this many more times, until

@@ -1464,7 +1464,9 @@ def lossy_candidates(
         ):
             return out
         for a, b in _regions(search, chain):
-            if not budget.spend(_lossy.SCREEN_STEPS):
+            # (the screen judges the region beside each of its markers)
+            marks = line.count(chain.marker, a, b) if chain.marker else 0
+            if not budget.spend(_lossy.SCREEN_STEPS + marks):
                 return out
             if not chain.marker and (
                 any(x <= a and b <= y for x, y in explained) or not _unexplained_seeds(search, a, b)
