@@ -487,11 +487,6 @@ def seed_decoders(ch: str) -> frozenset[str]:
     return names
 
 
-def is_seed_of(name: str, chars: Iterable[str]) -> bool:
-    """Does decoder ``name`` produce any of ``chars`` as a (strong or weak) seed?"""
-    return any(name in seed_decoders(c) for c in chars)
-
-
 def all_encodable(name: str, chars: Iterable[str]) -> bool:
     """Can decoder ``name`` produce every one of ``chars`` from one or two bytes?"""
     return all(_in(name, "encodable", c) for c in chars)

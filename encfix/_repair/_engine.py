@@ -38,9 +38,9 @@ from encfix._detect._tables import (
     all_encodable,
     encodable_regex,
     find_suspicious,
-    is_seed_of,
     latin_line,
     non_ascii_encodable_regex,
+    seed_decoders,
     seed_kinds,
     spaced_regex,
     word_regex,
@@ -245,9 +245,14 @@ class Cluster:
     spaced: set[str] = field(default_factory=set)
     #: (decoder, UTF-8 original?) pairs that passed the screen
     allowed: set[tuple[str, bool]] = field(default_factory=set)
+    #: the decoders that produce any of ``chars`` as a seed (worked out when
+    #: first asked: ``chars`` is complete by then)
+    seeded: frozenset[str] | None = None
 
     def wants(self, dname: str, dec: Decoder) -> bool:
-        if is_seed_of(dname, self.chars):
+        if self.seeded is None:
+            self.seeded = frozenset().union(*map(seed_decoders, self.chars))
+        if dname in self.seeded:
             return True
         if not dec.multibyte:
             return False
