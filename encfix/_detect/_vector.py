@@ -62,7 +62,9 @@ REPLACEMENT = 1 << 11  # U+FFFD
 NONASCII_NOT_IDSP = 1 << 12  # [^\x00-\x7f\u3000]
 
 
+@lru_cache(maxsize=1)
 def available() -> bool:
+    """Can numpy be imported (asked once)?"""
     try:
         import numpy  # noqa: F401
     except ImportError:
