@@ -138,3 +138,16 @@ def test_narrowing_on_the_shared_corpora() -> None:
     for text in [*texts, "\n".join(texts)]:
         for lossy in (False, True):
             assert narrowed_lines(text, lossy=lossy) == regex_lines(text, lossy=lossy)
+
+
+@given(st.text(alphabet=st.sampled_from(ALPHABET), max_size=300), st.integers(min_value=1, max_value=40))
+def test_a_long_text_is_marked_in_pieces_alike(text: str, chunk: int) -> None:
+    """Taken in pieces of ``chunk`` characters (a long text's arrays would
+    not fit in memory whole), the candidate lines are the same."""
+    whole = _vector.candidate_lines(text, lossy=True)
+    saved = _vector.CHUNK
+    _vector.CHUNK = chunk
+    try:
+        assert _vector.candidate_lines(text, lossy=True) == whole
+    finally:
+        _vector.CHUNK = saved

@@ -178,10 +178,42 @@ def _question_table() -> Any:
 _PAD = 8
 
 
+#: characters one first pass takes at once: its arrays take some 30 bytes
+#: a character, so a long text is taken in pieces (a little of the text on
+#: either side of a piece is read for its neighbours, not marked)
+CHUNK = 1 << 20
+#: characters before a position the branches look at
+_BEFORE = 2
+
+
 def candidate_lines(text: str, *, lossy: bool) -> list[tuple[int, int]]:
     """(start, end) of every line of ``text`` holding a position where one of
     the fast path's regexes may match (with ``lossy``, the loss hints' too),
     in order."""
+    import numpy as np
+
+    n = len(text)
+    out: list[tuple[int, int]] = []
+    for s in range(0, n, CHUNK):
+        e = min(n, s + CHUNK)
+        lo = max(0, s - _BEFORE)
+        marks = _marks(text[lo : min(n, e + _PAD)], lossy=lossy) + lo
+        marks = marks[(marks >= s) & (marks < e)]
+        k = 0
+        while k < len(marks):
+            p = int(marks[k])
+            ls = text.rfind("\n", 0, p) + 1
+            le = text.find("\n", p)
+            le = n if le < 0 else le
+            if not out or out[-1][0] != ls:  # (a line across two pieces is one)
+                out.append((ls, le))
+            k = int(np.searchsorted(marks, le, side="right"))
+    return out
+
+
+def _marks(text: str, *, lossy: bool) -> Any:
+    """Positions in ``text`` where a branch of the fast path's regexes may
+    match (a numpy array, in order); ``text`` is read as a whole text."""
     import numpy as np
 
     ta, tb, leads, uppers = _build()
@@ -242,10 +274,4 @@ def candidate_lines(text: str, *, lossy: bool) -> list[tuple[int, int]]:
                 keep |= (np.take(tc, idx[at + d]) & RARE) != 0
             hit[q[keep]] = True
 
-    pos = np.flatnonzero(hit)
-    if not len(pos):
-        return []
-    # line k runs from just after the k-th line break to the next one
-    breaks = np.concatenate(([-1], np.flatnonzero(cp == 10), [n]))
-    lines = np.unique(np.searchsorted(breaks, pos)) - 1
-    return list(zip((breaks[lines] + 1).tolist(), breaks[lines + 1].tolist(), strict=True))
+    return np.flatnonzero(hit)
