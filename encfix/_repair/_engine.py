@@ -1153,6 +1153,9 @@ def _penalise_switches(cands: list[Candidate], chosen: list[Candidate]) -> bool:
 #: much (nats) and takes at least WHOLE_SHARE of the probability
 WHOLE_GAIN = 20.0
 WHOLE_SHARE = 0.999
+#: nats per character under which the shortcut's winner reads as fluent text
+#: (correct CJK and Latin text cost 3-5, mojibake 9-12)
+WHOLE_FLUENT = 6.0
 #: characters of a line the shortcut scores (long lines are judged by a prefix)
 WHOLE_SAMPLE = 400
 #: readings the shortcut scores with the bigram model: at most this many, and
@@ -1220,13 +1223,17 @@ def _whole_span(
     # when no single-byte decoder reads the whole line as UTF-8 but one makes
     # long UTF-8 runs of part of it, part of the line is UTF-8 mojibake and
     # part is not (correct German before Greek mojibake, which a GBK reading
-    # of the whole line would swallow): the span search decides
+    # of the whole line would swallow): the span search decides -- unless the
+    # winner reads as fluent text (EUC-JP kana read as Latin-1 make UTF-8
+    # runs too: "C9 A4 CE A4")
     whole_utf8 = {c.chain[1] for c in hyps if c.chain[0] == "utf-8" and not DECODERS[c.chain[1]].multibyte}
+    partly_utf8 = False
     for name, utf8 in allowed if not whole_utf8 else ():
         if utf8 and not DECODERS[name].multibyte:
             data = core.encode("encfix-" + name, "replace")
             if any(m.end() - m.start() >= WHOLE_UTF8_RUN for m in _UTF8_RUN.finditer(data)):
-                return None
+                partly_utf8 = True
+                break
     deep: list[Candidate] = []
     for c in hyps:
         if c.chain[0] == "utf-8" and c.chain[1] in _TRANSPORT:
@@ -1246,6 +1253,8 @@ def _whole_span(
             c.gain = -math.inf  # too far behind to be scored, or to matter
     best = max(hyps, key=lambda c: c.gain)
     if best.gain < WHOLE_GAIN:
+        return None
+    if partly_utf8 and model.cost(best.after) > WHOLE_FLUENT * len(best.after):
         return None
     top = best.gain / TEMPERATURE
     z = math.exp(-top) + sum(math.exp(c.gain / TEMPERATURE - top) for c in hyps)
