@@ -323,8 +323,7 @@ class CharSet:
         o = ord(ch)
         if o <= 0xFFFF:
             return self._bmp[o] == 1
-        i = bisect_right(self._starts, o) - 1
-        return i >= 0 and o <= self._ranges[i][1]
+        return _within((self._starts, self._ranges), ch)
 
 
 @lru_cache(maxsize=1)

@@ -72,10 +72,6 @@ def available() -> bool:
     return True
 
 
-def _ranges_of(packed: str) -> list[tuple[int, int]]:
-    return _tables._unpack(packed)
-
-
 def _chars(s: str) -> list[tuple[int, int]]:
     return [(ord(c), ord(c)) for c in s]
 
@@ -99,29 +95,29 @@ def _build() -> tuple[Any, Any, int, int]:
             if hi > 0xFFFF:
                 table[ASTRAL] |= bit
 
-    single = _ranges_of(fast["single"])
+    single = _tables._unpack(fast["single"])
     fill(a, [*single, (0xC3, 0xC3)], SINGLE)
     leads = list(single)
     utf8 = list(fast["utf8"].values())
     legacy = list(fast["legacy"].values())
     assert UTF8_BASE + 2 * len(utf8) <= LEGACY_BASE and LEGACY_BASE + 2 * len(legacy) <= 32
     for k, (lead, cont) in enumerate(utf8):
-        fill(a, _ranges_of(lead), 1 << (UTF8_BASE + 2 * k))
-        fill(a, _ranges_of(cont), 1 << (UTF8_BASE + 2 * k + 1))
-        leads += _ranges_of(lead)
+        fill(a, _tables._unpack(lead), 1 << (UTF8_BASE + 2 * k))
+        fill(a, _tables._unpack(cont), 1 << (UTF8_BASE + 2 * k + 1))
+        leads += _tables._unpack(lead)
     for k, (high, upper) in enumerate(legacy):
-        fill(a, _ranges_of(upper), 1 << (LEGACY_BASE + 2 * k))
-        fill(a, _ranges_of(high), (1 << (LEGACY_BASE + 2 * k + 1)) | HIGH_ANY)
-        leads += _ranges_of(high)
-    weak = _ranges_of(fast["cjk"])
+        fill(a, _tables._unpack(upper), 1 << (LEGACY_BASE + 2 * k))
+        fill(a, _tables._unpack(high), (1 << (LEGACY_BASE + 2 * k + 1)) | HIGH_ANY)
+        leads += _tables._unpack(high)
+    weak = _tables._unpack(fast["cjk"])
     fill(a, [*leads, *weak], LEAD)
     fill(a, weak, WEAK)
     fill(a, [(0x80, 0x10FFFF)], NONASCII)
     fill(a, [(0x40, 0x7E)], ASC4X)
 
-    fill(b, _ranges_of(str(data["utf8_pairs"])), PAIRS)
-    fill(b, _ranges_of(str(data["utf8_word_pairs"])), WORDS)
-    fill(b, _ranges_of(str(data["korean_as_gbk"])), KOREAN)
+    fill(b, _tables._unpack(str(data["utf8_pairs"])), PAIRS)
+    fill(b, _tables._unpack(str(data["utf8_word_pairs"])), WORDS)
+    fill(b, _tables._unpack(str(data["korean_as_gbk"])), KOREAN)
     fill(b, [(0x41, 0x5A), (0x61, 0x7A)], LETTER)
     fill(b, [(0x61, 0x7A)], LOWER)
     fill(b, _chars(" ,;:"), SEP)

@@ -591,7 +591,7 @@ class _Search:
         if c.origin is None:
             return []
         dname, seg_start, seg_end, k0, k1 = c.origin
-        chain = next(ch for ch in chains_for_decoder(dname) if ch.names == c.chain[-2:])
+        chain = _chain(c.chain[-2:])
         enc = self._encoded(dname, seg_start, seg_end)
         if enc is None:
             return []
@@ -618,7 +618,7 @@ class _Search:
         if len(chain) != 2:
             return []
         dname = chain[1]
-        ch = next(x for x in chains_for_decoder(dname) if x.names == chain)
+        ch = _chain(chain)
         utf8 = chain[0] in ("utf-8", "cp1252")
         rx = non_ascii_encodable_regex(dname) if utf8 else encodable_regex(dname)
         members_scan = _SCAN_MEMBERS[ch.original.name]
@@ -668,8 +668,7 @@ class _Search:
         starts = sorted({*lefts[:4], lefts[-1]})
         ends = sorted({*rights[:4], rights[-1]})
         member = c.members[0]
-        chain = next(x for x in chains_for_decoder(dname) if x.names == c.chain)
-        prior = chain.prior + MEMBER_COST * chain.original.members.index(member)
+        prior = _prior(_chain(c.chain), member)
         out: list[Candidate] = []
         for a in starts:
             for b in ends:
@@ -716,8 +715,7 @@ class _Search:
             return []
         ends = sorted(n for n in cut_b if n in cut_a)
         total = ends[-1]
-        chain = next(x for x in chains_for_decoder(dec.name) if x.names == c.chain)
-        prior = chain.prior + MEMBER_COST * chain.original.members.index(member)
+        prior = _prior(_chain(c.chain), member)
 
         def trimmed(lo: int, hi: int) -> Candidate | None:
             sub = before[cut_b[lo] : cut_b[hi]]
@@ -803,8 +801,7 @@ class _Search:
                     continue
                 if after == before or not _reproduces(after, members[0], dec, before):
                     continue
-                ch = next(x for x in chains_for_decoder(chain[1]) if x.names == chain)
-                prior = ch.prior + MEMBER_COST * ch.original.members.index(members[0])
+                prior = _prior(_chain(chain), members[0])
                 sc = script_cost(chain, after, before) + isolated_cost(chain, before)
                 m = self._add(
                     Candidate(a, b, after, chain, members, dec.model, prior + sc, refundable=BASE_COST)
@@ -890,6 +887,16 @@ class _Search:
                 deep += self.deeper(c)
         self.score(deep)
         return list(self.cands.values())
+
+
+def _chain(names: tuple[str, ...]) -> Chain:
+    """The one-round chain ``names`` (original, wrong decoder)."""
+    return next(x for x in chains_for_decoder(names[-1]) if x.names == names)
+
+
+def _prior(chain: Chain, member: str) -> float:
+    """``chain``'s prior for a reading by ``member`` of its original's family."""
+    return chain.prior + MEMBER_COST * chain.original.members.index(member)
 
 
 def _cuts(sizes: Iterable[int]) -> dict[int, int]:

@@ -466,11 +466,10 @@ class _Good:
     (or is it the marker)?  Worked out once per character, when asked, and
     kept for later lines (:func:`_good`), up to :data:`GOOD_MEMO` characters."""
 
-    __slots__ = ("chain", "known", "marker")
+    __slots__ = ("chain", "known")
 
     def __init__(self, chain: LossyChain) -> None:
         self.known: dict[str, bool] = {}
-        self.marker = chain.marker
         self.chain = chain
 
     def __contains__(self, c: str) -> bool:
@@ -479,7 +478,7 @@ class _Good:
             ch = self.chain
             if len(self.known) >= GOOD_MEMO:
                 self.known.clear()
-            v = self.known[c] = c == self.marker or bool(_forms(ch.decoder, c, ch.nfkc, ch.loss))
+            v = self.known[c] = c == ch.marker or bool(_forms(ch.decoder, c, ch.nfkc, ch.loss))
         return v
 
 
