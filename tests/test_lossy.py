@@ -336,3 +336,15 @@ def test_marker_for_a_pair_across_two_characters_is_kept_in_the_beam() -> None:
     rep = encfix.repair(garbled)
     assert rep.text == "かったという。"
     assert encfix.apply_plan(garbled, rep.plan) == rep.text
+
+
+def test_failed_prefix_check_does_not_displace_a_passing_state() -> None:
+    """A browser's Shift_JIS decoder made one U+FFFD of "84 E3" in
+    "ないかな".  After "°" (81 8B), "くれないか" and "くれなかか" reach the same
+    search state; the second scores higher but guesses a byte the decoder
+    would not have lost.  It must be dropped without taking the first with
+    it (it did, and "くれない⁋な" came out)."""
+    garbled = "菴懊▲縺ｦ縺上ｌ縺ｪ縺�°縺ｪ縲阪→螢ｰ繧偵°縺代∪縺吶\x80�"
+    rep = encfix.repair(garbled)
+    assert rep.text == "作ってくれないかな」と声をかけます。"
+    assert encfix.apply_plan(garbled, rep.plan) == rep.text

@@ -816,7 +816,12 @@ def readings(
                 finals.append((s, i))
         if i == n:
             break
-        new: dict[tuple[bytes, str, int], _State] = {}
+        # every state reached, by key: the best of a key is kept -- the best
+        # that passes the prefix check below, where one applies (a state
+        # that fails it must not displace one that passes: "くれないか"
+        # lost to "くれなかか", whose guessed byte the decoder would not
+        # have lost, and only "くれない⁋" survived)
+        reached: dict[tuple[bytes, str, int], list[_State]] = {}
         expansions = 0
         tried = [0]  # byte strings fed, valid or not: the work done
         ranked = sorted(states.values(), key=lambda s: -_hope(s, lm.name, chain.member))
@@ -829,26 +834,27 @@ def readings(
             context = left + line[a : a + offs[s.start]]
             grew = False
             for t in _extend(s, toks[i], i, chain, lm, before[i], ahead, context, tried):
-                key = (t.pending, t.prev, t.guessed + t.hidden)
-                old = new.get(key)
-                if old is None or t.gain > old.gain:
-                    new[key] = t
+                reached.setdefault((t.pending, t.prev, t.guessed + t.hidden), []).append(t)
                 expansions += 1
                 grew = True
             productive += grew
             if expansions > MAX_EXPANSIONS or productive >= BEAM:
                 break
-        if i > first_loss >= 0 and chain.loss in _PREFIX_CHECKED:
-            tried[0] += 3 * len(new)  # a check decodes the bytes once or twice
-            # a guess must be a byte the decoder loses there: drop states
-            # whose bytes so far, read through the damage, do not give the
-            # units read so far (all but the last, which the bytes still to
-            # come may change)
-            new = {
-                k: t
-                for k, t in new.items()
-                if not t.guessed or _consistent(t, chain, units[offs[t.start] : offs[i]])
-            }
+        checked = i > first_loss >= 0 and chain.loss in _PREFIX_CHECKED
+        new: dict[tuple[bytes, str, int], _State] = {}
+        for key, group in reached.items():
+            group.sort(key=lambda t: -t.gain)
+            for t in group:
+                if checked and t.guessed:
+                    # a guess must be a byte the decoder loses there: a state
+                    # whose bytes so far, read through the damage, do not
+                    # give the units read so far (all but the last, which the
+                    # bytes still to come may change) is dropped
+                    tried[0] += 3  # a check decodes the bytes once or twice
+                    if not _consistent(t, chain, units[offs[t.start] : offs[i]]):
+                        continue
+                new[key] = t
+                break
         if budget is not None and not budget.spend(tried[0]):
             return []
         states = new
