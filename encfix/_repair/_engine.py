@@ -184,8 +184,10 @@ def script_cost(chain: tuple[str, ...], after: str, before: str = "") -> float:
     if DECODERS[chain[1]].multibyte:
         if not has_letter or (before and _CJK_LETTER.search(before) is None):
             return math.inf
-        lang = model.best_language(after)[0]
-        if model.get(lang).known_pairs(after) == 0:
+        # (any language of its scripts will do: scoring every language only
+        # to pick the one to ask cost a quarter of the time spent on legacy
+        # CJK read by another legacy CJK decoder)
+        if not any(model.get(lang).known_pairs(after) for lang in model.candidate_languages(after)):
             return math.inf
         return extra
     return extra + (0.0 if has_letter else NO_LETTER_COST)
