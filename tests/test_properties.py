@@ -7,6 +7,7 @@ exhaustive, deterministic counterpart of the round-trip property is
 
 from __future__ import annotations
 
+import math
 import sys
 from pathlib import Path
 
@@ -305,3 +306,32 @@ def test_a_repeated_line_is_repaired_alike_everywhere(
     assert encfix.apply_plan(text, rep.plan) == rep.text
     for f in rep.fixes:
         assert text[f.start : f.end] == f.before
+
+
+@settings(_BASE, max_examples=200)
+@given(
+    st.lists(
+        st.tuples(
+            st.one_of(st.sampled_from(ALL_SENTENCES[:200]), st.text(TRICKY, max_size=12)),
+            st.sampled_from((math.inf, 0.0, 5.0, 20.0, 60.0)),
+        ),
+        min_size=1,
+        max_size=8,
+    ),
+    st.sampled_from(("zh-Hans", "ja", "ko", "world")),
+)
+def test_model_cost_memo_answers_as_a_fresh_computation(calls: list[tuple[str, float]], lang: str) -> None:
+    """The model remembers costs (exact ones, and ones abandoned above a
+    bound); whatever it was asked before, each answer is what computing
+    afresh gives: the exact cost, or, where that exceeds the bound, a value
+    above the bound."""
+    from encfix import model
+
+    lm = model.get(lang)
+    for text, bound in calls:
+        got = lm.cost(text, bound)
+        exact = lm._cost(text, math.inf)
+        if exact <= bound:
+            assert got == exact
+        else:
+            assert got > bound and got <= exact

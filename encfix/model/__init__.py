@@ -15,7 +15,7 @@ import struct
 import threading
 import unicodedata
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import accumulate, pairwise
 from pathlib import Path
 from typing import Any, Final
@@ -90,6 +90,10 @@ def _modelled_script(ch: str) -> bool:
     return any(a <= o <= b for a, b in _MODELLED_BLOCKS)
 
 
+#: strings each language model remembers the cost of (then it starts afresh)
+MEMO_SIZE = 1 << 13
+
+
 @dataclass(slots=True)
 class LanguageModel:
     """One language's tables; costs are in nats."""
@@ -103,6 +107,10 @@ class LanguageModel:
     jamo: dict[str, Any] | None = None
     #: width variants are normal in CJK text, odd anywhere else
     fold_scale: float = 1.0
+    #: costs already worked out: text -> (cost, exact?).  A search scores
+    #: the same strings again and again (a third of its calls); an inexact
+    #: entry is a cost abandoned above some bound, good for lower bounds
+    memo: dict[str, tuple[float, bool]] = field(default_factory=dict)
 
     def char_info(self, ch: str) -> tuple[float, float, bool, str]:
         e = self.info.get(ch)
@@ -180,6 +188,17 @@ class LanguageModel:
 
         Stops early, returning a value above ``bound``, once the cost exceeds it.
         """
+        known = self.memo.get(text)
+        if known is not None and (known[1] or known[0] > bound):
+            return known[0]
+        total = self._cost(text, bound)
+        memo = self.memo
+        if len(memo) >= MEMO_SIZE:
+            memo.clear()
+        memo[text] = (total, total <= bound)
+        return total
+
+    def _cost(self, text: str, bound: float) -> float:
         info = self.info
         groups = self.groups
         table = _COST_TABLE
