@@ -250,6 +250,8 @@ class Cluster:
     #: the decoders that produce any of ``chars`` as a seed (worked out when
     #: first asked: ``chars`` is complete by then)
     seeded: frozenset[str] | None = None
+    #: the (decoder, UTF-8 original?) pairs :func:`screen` has judged
+    screened: set[tuple[str, bool]] = field(default_factory=set)
 
     def wants(self, dname: str, dec: Decoder) -> bool:
         if self.seeded is None:
@@ -1192,6 +1194,27 @@ def _whole_line(
     return _whole_span(line, a, b, _Search(line, max_rounds), set().union(*(cl.allowed for cl in cls)))
 
 
+def _whole_decoders(line: str) -> tuple[list[str], list[str]]:
+    """What :func:`_whole_line` needs screened: the decoders that can
+    re-encode the line's non-ASCII part whole; and the other single-byte
+    ones, for UTF-8 originals only (they tell a line partly UTF-8 mojibake)."""
+    a = 0
+    while a < len(line) and line[a].isascii():
+        a += 1
+    core = line[a:]
+    whole: list[str] = []
+    single: list[str] = []
+    for name, dec in DECODERS.items():
+        try:
+            dec.encode(core)
+        except UnicodeEncodeError:
+            if not dec.multibyte:
+                single.append(name)
+            continue
+        whole.append(name)
+    return whole, single
+
+
 def _whole_span(
     line: str, a: int, b: int, search: _Search, allowed: set[tuple[str, bool]]
 ) -> tuple[list[Candidate], list[Candidate]] | None:
@@ -1339,9 +1362,12 @@ _SCREEN_CODEC = {
 }
 
 
-def screen(line: str, cl: Cluster) -> bool:
+def screen(line: str, cl: Cluster, only: Iterable[str] | None = None, *, legacy: bool = True) -> bool:
     """Cheap exits before the span search, in C where possible: fill in
-    ``cl.allowed`` with the (decoder, UTF-8 original?) pairs worth a search.
+    ``cl.allowed`` with the (decoder, UTF-8 original?) pairs worth a search
+    -- only for the decoders named in ``only``, if given, and without
+    ``legacy``, only for UTF-8 originals.  Each pair is judged once per
+    cluster: a later call completes an earlier partial one.
 
     * UTF-8 originals: the re-encoded neighbourhood must hold well-formed
       multi-byte UTF-8 (``_UTF8_RUN``);
@@ -1352,12 +1378,21 @@ def screen(line: str, cl: Cluster) -> bool:
     window = line[lo:hi]
     core = line[max(0, cl.first - 2) : cl.last + 3]
     core_cost: float | None = None
-    for dname, dec in DECODERS.items():
+    names = DECODERS if only is None else only
+    for dname in names:
+        utf8 = (dname, True) not in cl.screened
+        old = legacy and (dname, False) not in cl.screened
+        if not (utf8 or old):
+            continue
+        cl.screened.add((dname, True))
+        if old:
+            cl.screened.add((dname, False))
+        dec = DECODERS[dname]
         if not cl.wants(dname, dec):
             continue
         codec = _SCREEN_CODEC.get(dname) or "encfix-" + dname
         chains = chains_for_decoder(dname)
-        if any(c.original.name == "utf-8" for c in chains):
+        if utf8 and any(c.original.name == "utf-8" for c in chains):
             need = MIN_UTF8_RUN if dec.multibyte and not cl.sandwiched else 2
             if dec.multibyte:
                 # well-formed UTF-8 must also start and end on the decoder's
@@ -1381,7 +1416,7 @@ def screen(line: str, cl: Cluster) -> bool:
                 data = window.encode(codec, "replace")
                 if any(m.end() - m.start() >= need for m in _UTF8_RUN.finditer(data)):
                     cl.allowed.add((dname, True))
-        if not (cl.chars or cl.spaced):
+        if not old or not (cl.chars or cl.spaced):
             continue
         data = core.encode(codec, "replace")
         for ch in chains:
@@ -1413,24 +1448,41 @@ def analyse(
     ``budget`` for its searches, no lossy readings; without ``lossless``,
     only lossy readings around loss markers."""
     raw = clusters(line) if lossless else []
-    cls = [cl for cl in raw if screen(line, cl)]
     lossy = budget is not None and not budget.exhausted
     markers = _lossy.line_markers(line) if lossy else set()
     marked = bool(markers)
+    # a line garbled as a whole with a clear reading needs no lossy search
+    # (a "?" in it was a question mark of the original) ... unless it reads
+    # a marked line as a legacy CJK text through a single-byte code page:
+    # the markers may be the losses of UTF-8 read that way ("â€?" is a "”"
+    # whose last byte became "?").  The whole line is judged first, with
+    # only the decoders that can have made all of it screened (and the
+    # single-byte ones, cheap, which tell a line only partly UTF-8
+    # mojibake): the rest of the screen is work for the span search
+    whole = None
+    if raw:
+        # (a decoder that passes for UTF-8 originals is tried with every
+        # original: its legacy screen is not needed)
+        whole_decs, single = _whole_decoders(line)
+        for cl in raw:
+            screen(line, cl, whole_decs + single, legacy=False)
+        passed = {name for cl in raw for name, _ in cl.allowed}
+        legacy = [name for name in whole_decs if name not in passed]
+        for cl in raw:
+            screen(line, cl, legacy)
+        first = [cl for cl in raw if cl.allowed]
+        whole = _whole_line(line, max_rounds, first) if first else None
+        if whole is not None and not (marked and any(_legacy_sbcs(c) for c in whole[1])):
+            return whole
+    cls = [cl for cl in raw if screen(line, cl)]
     # seeds no lossless chain explains may be traceless losses (``涓枃``)
     traceless = lossy and bool(raw)
     if not cls and not marked and not traceless:
         return [], []
-    if cls:
-        # a line garbled as a whole with a clear reading needs no lossy search
-        # (a "?" in it was a question mark of the original)
-        whole = _whole_line(line, max_rounds, cls) or _whole_runs(line, max_rounds, cls)
-        # ... unless it reads a marked line as a legacy CJK text through a
-        # single-byte code page: the markers may be the losses of UTF-8
-        # read that way ("â€?" is a "”" whose last byte became "?")
+    if cls and whole is None:
+        whole = _whole_runs(line, max_rounds, cls)
         if whole is not None and not (marked and any(_legacy_sbcs(c) for c in whole[1])):
-            cands, chosen = whole
-            return cands, chosen
+            return whole
     search = _Search(line, max_rounds, cls)
     search.seeds = raw
     cands = search.run() if cls else []
@@ -1475,11 +1527,19 @@ def lossy_candidates(
     out: list[Candidate] = []
     explained = [(c.start, c.end) for c in chosen if c.confidence > 0.5]
     latin = _LATIN_MOJI.search(line) is not None
+    rare_pair: bool | None = None
     for chain in _lossy.lossy_chains():
         if chain.marker and chain.marker not in markers:
             continue
         if chain.loss == "sbcs-stripped" and not latin:
             continue  # UTF-8 read as a Latin code page leaves "Ã", "æ", "å" ...
+        if not chain.marker and chain.original == "utf-8" and DECODERS[chain.decoder].multibyte:
+            # a traceless loss shows as two rare characters side by side
+            # (the screen asks it of each region: none, if the line has none)
+            if rare_pair is None:
+                rare_pair = _lossy.rare_pair(line)
+            if not rare_pair:
+                continue
         # finding and screening regions is work too: a line of nothing but
         # markers must not escape the bound
         if not budget.spend(

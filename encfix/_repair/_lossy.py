@@ -140,6 +140,7 @@ _SLIP = {"gbk": "gbk", "big5": "big5", "shift_jis": "cp932", "euc-kr": "cp949"}
 
 
 @cache
+@cache
 def lossy_chains() -> tuple[LossyChain, ...]:
     """Every lossy chain encfix searches."""
     out: list[LossyChain] = []
@@ -602,6 +603,17 @@ RARE_COST = 10.0
 @lru_cache(maxsize=65536)
 def _rare(c: str) -> bool:
     return model.unigram_cost(c) >= RARE_COST
+
+
+#: two characters side by side that are both :func:`_rare` (in unigram codes)
+_RARE_PAIR = _regex.compile(b"[\\x%02x-\\xff]{2}" % round(RARE_COST * model.UNIGRAM_SCALE))
+
+
+def rare_pair(line: str) -> bool:
+    """Does ``line`` hold two rare characters side by side?  The screen of a
+    traceless loss of UTF-8 read by a double-byte decoder asks that of each
+    region: a line without such a pair has no region worth a look."""
+    return _RARE_PAIR.search(model.unigram_codes(line)) is not None
 
 
 # ---------------------------------------------------------------- byte forms

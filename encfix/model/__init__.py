@@ -453,11 +453,16 @@ def _unigram_table() -> str:
     return zlib.decompress(raw).decode("latin-1")
 
 
+def unigram_codes(text: str) -> bytes:
+    """Per character of ``text``, its cost as :func:`unigram_cost` counts it,
+    in 1/:data:`UNIGRAM_SCALE` nat (one byte each; in C)."""
+    return text.translate(_unigram_table()).encode("latin-1", "replace")
+
+
 def unigram_cost(text: str) -> float:
     """Sum of per-character costs (nats), best language per character, in C.
     Characters beyond the BMP count as a rare letter."""
-    coded = text.translate(_unigram_table()).encode("latin-1", "replace")
-    return sum(coded) / UNIGRAM_SCALE
+    return sum(unigram_codes(text)) / UNIGRAM_SCALE
 
 
 def model_info() -> dict[str, object]:
