@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import json
 import math
+import re
 import struct
 import threading
 import unicodedata
@@ -58,6 +59,11 @@ def _fold_tables() -> tuple[dict[int, str], dict[str, float]]:
 
 
 _FOLD, _FOLD_COST = _fold_tables()
+#: the characters of each fold cost, to count them in C
+_FOLD_RUNS = tuple(
+    (cost, _regex.compile(f"[{''.join(sorted(re.escape(c) for c, v in _FOLD_COST.items() if v == cost))}]"))
+    for cost in sorted(set(_FOLD_COST.values()))
+)
 #: a character repeating the one before it (━━━, ＝＝＝, ……) costs at most this
 REPEAT_COST = 1.5
 #: a symbol or punctuation mark following one of its own class costs at most this
@@ -206,7 +212,7 @@ class LanguageModel:
         folded = low.translate(_FOLD)
         total = 0.0
         if folded != low:
-            total = sum(_FOLD_COST.get(a, 0.0) for a in low) * self.fold_scale
+            total = sum(cost * len(rx.findall(low)) for cost, rx in _FOLD_RUNS) * self.fold_scale
         prev = ""
         prev_bo = 0.0
         last = ""
