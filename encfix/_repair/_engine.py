@@ -252,6 +252,9 @@ class Cluster:
     seeded: frozenset[str] | None = None
     #: the (decoder, UTF-8 original?) pairs :func:`screen` has judged
     screened: set[tuple[str, bool]] = field(default_factory=set)
+    #: decoder -> can it re-encode all the Latin-embedded or spaced seeds?
+    #: (worked out when first asked, like ``seeded``)
+    encodable: dict[str, bool] = field(default_factory=dict)
 
     def wants(self, dname: str, dec: Decoder) -> bool:
         if self.seeded is None:
@@ -260,7 +263,12 @@ class Cluster:
             return True
         if not dec.multibyte:
             return False
-        return any(group and all_encodable(dname, group) for group in (self.sandwiched, self.spaced))
+        known = self.encodable.get(dname)
+        if known is None:
+            known = self.encodable[dname] = any(
+                group and all_encodable(dname, group) for group in (self.sandwiched, self.spaced)
+            )
+        return known
 
 
 class _Encoded:
