@@ -27,7 +27,7 @@ import contextlib
 import copy
 import math
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
@@ -70,8 +70,8 @@ MAX_EXPANSIONS = 4000
 MAX_VERIFIED = 256
 #: bytes tried for each unknown byte, likeliest first
 FANOUT = 24
-#: ... and for each of the two bytes of a marker that stands for a pair
-PAIR_FANOUT = 8
+#: ... and pairs of bytes tried for a marker that stands for two
+PAIR_FANOUT = 24
 #: characters of context a region takes in on each side of a marker
 REACH = 12
 #: cost of each guessed byte (nats): of two readings, the one that guesses
@@ -1088,13 +1088,21 @@ def _completing(
             if len(full) >= need:
                 c = _char(member, full[:need])
                 if c is not None:
-                    best = min(best, lm.step(prev, c) - (pairing(left, c) if c in _PAIRS else 0.0))
+                    best = min(best, _guess_cost(lm, prev, c, left))
             else:
                 best = min(best, bound.get(full, 30.0))
         if best < math.inf:
             scored.append((best, x))
     scored.sort()
     return [x for _, x in scored[:FANOUT]]
+
+
+def _guess_cost(lm: model.LanguageModel, prev: str, c: str, left: str) -> float:
+    """What a guess that makes ``c`` after ``prev`` costs, as far as it is
+    known before the search feeds it: the model's step, and a closing
+    mark's pairing."""
+    cost = lm.step(prev, c)
+    return cost - pairing(left, c) if c in _PAIRS else cost
 
 
 def _loss_bytes(
@@ -1134,25 +1142,210 @@ def _loss_bytes(
         # pending character and the lead of the next, or a lead and its trail
         if member != "utf-8":
             return
-        if pending and len(pending) + 2 == _utf8_len(pending[0]):
-            # ... or the last two bytes of the pending character (the
-            # invalid pair "83 9C" of "ボ" E3 83 9C, read by a Shift_JIS decoder)
-            for x in _completing(lm, member, pending, s.prev, (), left + s.out)[:PAIR_FANOUT]:
-                for y in _completing(lm, member, pending + bytes([x]), s.prev, following, left + s.out)[
-                    :PAIR_FANOUT
-                ]:
-                    yield bytes([x, y])
-        if pending and len(pending) + 1 == _utf8_len(pending[0]):
-            for x in _completing(lm, member, pending, s.prev, (), left + s.out)[:PAIR_FANOUT]:
-                c = _char(member, pending + bytes([x])) or ""
-                # the lead of the next character, judged with the bytes after
-                for y in _completing(lm, member, b"", c.casefold(), following)[:PAIR_FANOUT]:
-                    if y >= 0xC2:
-                        yield bytes([x, y])
-        elif not pending:
-            for x in _completing(lm, member, b"", s.prev, ())[:PAIR_FANOUT]:
-                for y in _ranked_next(lm.name, member, bytes([x]))[:PAIR_FANOUT]:
-                    yield bytes([x, y])
+        yield from _pairs(lm, chain, pending, s.prev, following, left + s.out)
+
+
+def _pairs(
+    lm: model.LanguageModel,
+    chain: LossyChain,
+    pending: bytes,
+    prev: str,
+    following: tuple[bytes, ...],
+    left: str,
+) -> Iterator[bytes]:
+    """The two bytes one marker may stand for after ``pending`` (UTF-8), the
+    likeliest :data:`PAIR_FANOUT` first: judged together by the characters
+    they make with ``pending`` and with the bytes of the next unit
+    (``following``), so that a pair whose first byte alone looks unlikely
+    ("86 E3" of "テン", after "繝" E3 83 and before "Φ" 83 B3) is not cut
+    before its second byte is seen.  Only pairs the wrong decoder loses
+    are tried: a pair it reads as a character left no marker."""
+    member = chain.member
+    lost = _pair_loser(chain.decoder, _model_names(chain), chain.marker)
+    need = _utf8_len(pending[0]) if pending else 0
+    scored: dict[bytes, float] = {}
+
+    def note(pair: bytes, cost: float) -> None:
+        if cost < scored.get(pair, math.inf):
+            scored[pair] = cost
+
+    # what the next unit's bytes say of the character a pair starts: its
+    # continuation bytes end it, or (a unit of nothing else) may go on into
+    # the unit after
+    shapes: list[tuple[bytes, bool]] = []
+    for f in following:
+        k = _continuations(f)
+        if f and k < len(f):
+            shapes.append((f[:k], True))
+        elif f:
+            shapes += [(f, True), (f, False)]
+    shapes = list(dict.fromkeys(shapes))
+    blind = b"" in following or not following  # the next unit may be lost too
+    if pending and len(pending) + 2 == need:
+        # the last two bytes of the pending character (the invalid pair
+        # "83 9C" of "ボ" E3 83 9C, read by a Shift_JIS decoder)
+        k = len(pending)
+        for cost, _, e in _cheapest(
+            lm, member, prev, (0, pending, False), PAIR_FANOUT, left, lambda e: lost(e[k:])
+        ):
+            note(e[k:], cost)
+    elif pending and len(pending) + 1 == need:
+        # the byte that ends the pending character and the lead of the next
+        firsts = _cheapest(lm, member, prev, (0, pending, False), PAIR_FANOUT, left)
+        for tail, exact in shapes:
+            if tail:
+                for cost, c, e in firsts:
+                    x = e[-1]
+
+                    def second(d: bytes, x: int = x) -> bool:
+                        return lost(bytes([x, d[0]]))
+
+                    for cost2, _, e2 in _cheapest(
+                        lm, member, c.casefold(), (1, tail, exact), PAIR_FANOUT // 2, "", second
+                    ):
+                        note(bytes([x, e2[0]]), cost + cost2)
+        if blind:
+            for cost, c, e in firsts[: PAIR_FANOUT // 3]:
+                for y in _completing(lm, member, b"", c.casefold(), ())[: PAIR_FANOUT // 3]:
+                    if lost(bytes([e[-1], y])):
+                        note(bytes([e[-1], y]), cost + _prefix_bounds(lm.name, member).get(bytes([y]), 30.0))
+    elif not pending:
+        # a lead and its first continuation byte, and the rest of the
+        # character (if any) in the next unit
+
+        def head(e: bytes) -> bool:
+            return lost(e[:2])
+
+        for tail, exact in shapes:
+            for cost, _, e in _cheapest(lm, member, prev, (2, tail, exact), PAIR_FANOUT, left, head):
+                note(e[:2], cost)
+        if not shapes:  # the next unit starts a character of its own
+            for cost, _, e in _cheapest(lm, member, prev, (2, b"", True), PAIR_FANOUT, left, head):
+                note(e[:2], cost)
+        if blind:
+            for cost, _, e in _cheapest(lm, member, prev, (2, b"", False), PAIR_FANOUT, left, head):
+                note(e[:2], cost)
+    for pair, _ in sorted(scored.items(), key=lambda kv: kv[1])[:PAIR_FANOUT]:
+        yield pair
+
+
+@cache
+def _pair_loser(decoder: str, models: tuple[str, ...], marker: str) -> Callable[[bytes], bool]:
+    """A test of two bytes: does ``decoder`` make one ``marker`` of them
+    under one of the loss models ``models``?"""
+
+    @lru_cache(maxsize=65536)
+    def lost(pair: bytes) -> bool:
+        return any(damaged(pair, name, decoder) == marker for name in models)
+
+    return lost
+
+
+def _continuations(data: bytes) -> int:
+    """How many UTF-8 continuation bytes ``data`` starts with."""
+    k = 0
+    while k < len(data) and 0x80 <= data[k] <= 0xBF:
+        k += 1
+    return k
+
+
+#: a character the model knows: (cost as a word start, the character, its bytes)
+_Known = tuple[float, str, bytes]
+#: which characters: (0, head, _) those whose bytes start with ``head``;
+#: (skip, tail, exact) those whose bytes after the first ``skip`` are
+#: ``tail`` (exact) or start with it and go on
+_Shape = tuple[int, bytes, bool]
+
+
+#: blocks of characters the model costs by class rather than one by one
+_CLASS_COSTED = (
+    (0x00A1, 0x00FF),  # Latin-1 punctuation and letters
+    (0x2010, 0x2BFF),  # punctuation, arrows, mathematical and other symbols, shapes
+    (0x3000, 0x30FF),  # CJK punctuation, kana
+    (0x3130, 0x318F),  # Hangul compatibility jamo
+    (0xAC00, 0xD7A3),  # Hangul syllables
+    (0xFF01, 0xFFEF),  # full-width and half-width forms
+)
+
+
+@lru_cache(maxsize=16)
+def _known_chars(lang: str, member: str) -> dict[_Shape, list[_Known]]:
+    """The characters of the model's unigram table by shape (see
+    :data:`_Shape`), cheapest first."""
+    lm = model.get(lang)
+    rows: list[_Known] = []
+    # and the characters it costs by their class: punctuation, symbols,
+    # kana, Hangul syllables ("。" is not in the table, "，" neither)
+    others = (chr(o) for lo, hi in _CLASS_COSTED for o in range(lo, hi + 1))
+    for ch in dict.fromkeys((*lm.unigram, *others)):
+        try:
+            data = ch.encode(member)
+        except UnicodeEncodeError:
+            continue
+        if unicodedata.category(ch) not in ("Cn", "Co", "Cs", "Cc"):
+            rows.append((lm.step("", ch), ch, data))
+    rows.sort()
+    out: dict[_Shape, list[_Known]] = {}
+    for row in rows:
+        data = row[2]
+        for k in range(1, len(data)):
+            out.setdefault((0, data[:k], False), []).append(row)
+        for skip in (1, 2):
+            for k in range(skip, len(data) + 1):
+                out.setdefault((skip, data[skip:k], k == len(data)), []).append(row)
+    return out
+
+
+def _fits(data: bytes, shape: _Shape) -> bool:
+    skip, part, exact = shape
+    if not skip:
+        return len(data) > len(part) and data.startswith(part)
+    end = skip + len(part)
+    return data[skip:end] == part and (len(data) == end if exact else len(data) > end)
+
+
+@lru_cache(maxsize=4096)
+def _known_followers(lang: str, member: str, prev: str) -> tuple[tuple[str, bytes], ...]:
+    """The characters the bigram table knows after ``prev``, with their bytes."""
+    g = model.get(lang).groups.get(prev)
+    out: list[tuple[str, bytes]] = []
+    for ch in g[0] if g is not None else ():
+        with contextlib.suppress(UnicodeEncodeError):
+            out.append((ch, ch.encode(member)))
+    return tuple(out)
+
+
+def _cheapest(
+    lm: model.LanguageModel,
+    member: str,
+    prev: str,
+    shape: _Shape,
+    n: int,
+    left: str = "",
+    keep: Callable[[bytes], bool] | None = None,
+) -> list[tuple[float, str, bytes]]:
+    """The ``n`` cheapest characters of ``shape`` after ``prev`` (see
+    :func:`_guess_cost`): the cheapest of the unigram table (a character the
+    bigram table does not know after ``prev`` costs its back-off plus its
+    unigram cost, in the same order) and those the bigram table knows;
+    only those whose bytes ``keep`` accepts."""
+    pool = _known_chars(lm.name, member).get(shape, [])
+    chars: dict[str, bytes] = {}
+    for _, ch, e in pool:
+        if len(chars) >= n:
+            break
+        if keep is None or keep(e):
+            chars[ch] = e
+    for ch, e in _known_followers(lm.name, member, prev):
+        if ch not in chars and _fits(e, shape) and (keep is None or keep(e)):
+            chars[ch] = e
+    if prev and prev not in chars:  # a repeat costs little (哈哈)
+        e = prev.encode(member, "ignore")
+        if _fits(e, shape) and (keep is None or keep(e)):
+            chars[prev] = e
+    scored = [(_guess_cost(lm, prev, ch, left), ch, e) for ch, e in chars.items()]
+    scored.sort()
+    return scored[:n]
 
 
 def _swallowed(ahead: str) -> bytes:
