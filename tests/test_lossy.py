@@ -374,3 +374,15 @@ def test_marker_for_a_pair_is_a_pair_the_decoder_loses() -> None:
     rep = encfix.repair(garbled)
     assert rep.text == "ことしのなつやすみは、うみにいくつもりです。"
     assert encfix.apply_plan(garbled, rep.plan) == rep.text
+
+
+def test_guessed_rare_mark_does_not_outbid_a_letter() -> None:
+    """A browser's Korean decoder made one U+FFFD of "EB 9D", the first two
+    bytes of "라" (EB 9D BC).  "‼" (E2 80 BC) ends in the same byte, and the
+    model costs every general punctuation mark alike, common or rare:
+    "‼이브블로그" came out.  A guess that makes a mark CJK text seldom uses
+    costs more."""
+    garbled = "\ufffd쇱씠釉뚮툝濡쒓렇"
+    rep = encfix.repair(garbled)
+    assert rep.text == "라이브블로그"
+    assert encfix.apply_plan(garbled, rep.plan) == rep.text

@@ -35,6 +35,7 @@ from encfix import _regex, model
 from encfix._detect._tables import nfkc_folds
 from encfix._types import Loss
 from encfix.codecs import DECODERS, ORIGINALS
+from encfix.model._classes import char_class
 
 __all__ = [
     "FILL_COST",
@@ -1030,6 +1031,8 @@ def _feed(
             gain -= ECHO_COST
         if dirty and _odd_guess(c):
             gain -= ODD_FILL_COST  # a lost byte that made an invisible character
+        if dirty and _rare_mark(c):
+            gain -= RARE_MARK_COST
         if c in _PAIRS:
             gain += pairing(left + out, c)
         if dirty:
@@ -1099,9 +1102,9 @@ def _completing(
 
 def _guess_cost(lm: model.LanguageModel, prev: str, c: str, left: str) -> float:
     """What a guess that makes ``c`` after ``prev`` costs, as far as it is
-    known before the search feeds it: the model's step, and a closing
-    mark's pairing."""
-    cost = lm.step(prev, c)
+    known before the search feeds it: the model's step, a closing mark's
+    pairing, a rare mark's cost."""
+    cost = lm.step(prev, c) + (RARE_MARK_COST if _rare_mark(c) else 0.0)
     return cost - pairing(left, c) if c in _PAIRS else cost
 
 
@@ -1249,7 +1252,8 @@ def _continuations(data: bytes) -> int:
     return k
 
 
-#: a character the model knows: (cost as a word start, the character, its bytes)
+#: a character the model knows: (cost of a guess of it as a word start, the
+#: character, its bytes)
 _Known = tuple[float, str, bytes]
 #: which characters: (0, head, _) those whose bytes start with ``head``;
 #: (skip, tail, exact) those whose bytes after the first ``skip`` are
@@ -1283,7 +1287,8 @@ def _known_chars(lang: str, member: str) -> dict[_Shape, list[_Known]]:
         except UnicodeEncodeError:
             continue
         if unicodedata.category(ch) not in ("Cn", "Co", "Cs", "Cc"):
-            rows.append((lm.step("", ch), ch, data))
+            # (in the order of what a guess of it costs)
+            rows.append((lm.step("", ch) + (RARE_MARK_COST if _rare_mark(ch) else 0.0), ch, data))
     rows.sort()
     out: dict[_Shape, list[_Known]] = {}
     for row in rows:
@@ -1477,6 +1482,8 @@ def _verify(
         marks = tuple(p for p in s.marks if p < len(after))
         # invisible characters made of guessed bytes: already in the gain too
         bonus -= ODD_FILL_COST * sum(_odd_guess(after[p]) for p in marks)
+        # ... and so are rare marks made of guessed bytes
+        bonus -= RARE_MARK_COST * sum(_rare_mark(after[p]) for p in marks)
         final = ending(line, stop, after)
         # a guess that merely repeats the letter before it: already in the
         # gain (the search charged it), not yet in what the engine adds
@@ -1567,6 +1574,25 @@ ODD_FILL_COST = 8.0
 def _odd_guess(c: str) -> bool:
     """Is ``c`` a character a guess should not make (see :data:`_ODD`)?"""
     return c in LOSS_MARKERS or (c != " " and unicodedata.category(c) in _ODD)
+
+
+#: punctuation CJK text uses all the time (besides the model's own class of
+#: full-width CJK punctuation, see :func:`_rare_mark`)
+_COMMON_MARKS = frozenset("“”‘’…‥—―–·")
+#: nats a guessed character costs for being a punctuation mark, symbol or
+#: combining mark that CJK text seldom uses: the model costs every mark of a
+#: class alike ("‼" as much as "“"), so one made of a lost byte outbid a
+#: letter ("‼이브" for "라이브", E2 80 BC for EB 9D BC)
+RARE_MARK_COST = 4.0
+
+
+@lru_cache(maxsize=4096)
+def _rare_mark(c: str) -> bool:
+    """Is ``c`` a mark a guess should seldom make: a non-ASCII punctuation
+    mark, symbol or combining mark outside the common ones?"""
+    if c.isascii() or c in _COMMON_MARKS or char_class(c) == "cjk_punct":
+        return False
+    return unicodedata.category(c)[0] in "PSM"
 
 
 #: paired punctuation: closing mark -> opening mark
