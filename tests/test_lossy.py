@@ -386,3 +386,25 @@ def test_guessed_rare_mark_does_not_outbid_a_letter() -> None:
     rep = encfix.repair(garbled)
     assert rep.text == "라이브블로그"
     assert encfix.apply_plan(garbled, rep.plan) == rep.text
+
+
+def test_guessed_ideographic_space_is_not_odd() -> None:
+    """A browser's Big5 decoder made two U+FFFD of "1943-　）" (the ideographic
+    space E3 80 80 and the lead of "）").  The ideographic space, CJK text's
+    own, was charged as an invisible guess and "É" or "着" filled it."""
+    rep = encfix.repair("1943-\ufffd\ufffd嚗厩\ufffd")
+    assert rep.text.startswith("1943-\u3000）")
+
+
+def test_states_that_cannot_read_on_do_not_fill_the_beam() -> None:
+    """A browser's Big5 decoder made "��" of "家　佩" (E3 80 | 80, then "雿" =
+    E4 BD).  Likelier fills ("的", E7 9A 84) pass the check at their marker
+    but leave "84 E4" paired, out of step with "雿": they took every place
+    in the beam, were dropped at the next unit, and no reading got past
+    it.  The last unit is checked too, and the beam takes more states while
+    too few pass."""
+    from encfix._repair._lossy import lossy_chains, readings
+
+    chain = next(c for c in lossy_chains() if c.decoder == "big5" and c.loss == "replacement" and not c.nfkc)
+    line = "甇瑕蟮摮詨振\ufffd\ufffd雿拙\ufffd\ufffd垍結"  # 歷史學家　佩吉兒絲
+    assert any(f.end == len(line) for f in readings(line, chain, 0, len(line), "zh-Hant"))

@@ -822,40 +822,46 @@ def readings(
         # that fails it must not displace one that passes: "くれないか"
         # lost to "くれなかか", whose guessed byte the decoder would not
         # have lost, and only "くれない⁋" survived)
-        reached: dict[tuple[bytes, str, int], list[_State]] = {}
         expansions = 0
         tried = [0]  # byte strings fed, valid or not: the work done
         ranked = sorted(states.values(), key=lambda s: -_hope(s, lm.name, chain.member))
         ahead = "".join(toks[i + 1 : i + 4])
-        # the BEAM best states that can read this unit: a state that cannot
-        # (a complete character before a continuation byte) takes no place
-        # of one that can (the pair a marker stood for, "84 E3" of "いう")
-        productive = 0
-        for s in ranked:
-            context = left + line[a : a + offs[s.start]]
-            grew = False
-            for t in _extend(s, toks[i], i, chain, lm, before[i], ahead, context, tried):
-                reached.setdefault((t.pending, t.prev, t.guessed + t.hidden), []).append(t)
-                expansions += 1
-                grew = True
-            productive += grew
-            if expansions > MAX_EXPANSIONS or productive >= BEAM:
-                break
         checked = i > first_loss >= 0 and chain.loss in _PREFIX_CHECKED
         new: dict[tuple[bytes, str, int], _State] = {}
-        for key, group in reached.items():
-            group.sort(key=lambda t: -t.gain)
-            for t in group:
-                if checked and t.guessed:
-                    # a guess must be a byte the decoder loses there: a state
-                    # whose bytes so far, read through the damage, do not
-                    # give the units read so far (all but the last, which the
-                    # bytes still to come may change) is dropped
-                    tried[0] += 3  # a check decodes the bytes once or twice
-                    if not _consistent(t, chain, units[offs[t.start] : offs[i]]):
-                        continue
-                new[key] = t
-                break
+        # the BEAM best states that can read this unit: a state that cannot
+        # (a complete character before a continuation byte) takes no place
+        # of one that can (the pair a marker stood for, "84 E3" of "いう"),
+        # nor does one whose every reading fails the check below: while
+        # fewer than BEAM states pass, more are read
+        pos = 0
+        while pos < len(ranked) and len(new) < BEAM and expansions <= MAX_EXPANSIONS:
+            reached: dict[tuple[bytes, str, int], list[_State]] = {}
+            productive = 0
+            for s in ranked[pos:]:
+                pos += 1
+                context = left + line[a : a + offs[s.start]]
+                grew = False
+                for t in _extend(s, toks[i], i, chain, lm, before[i], ahead, context, tried):
+                    reached.setdefault((t.pending, t.prev, t.guessed + t.hidden), []).append(t)
+                    expansions += 1
+                    grew = True
+                productive += grew
+                if expansions > MAX_EXPANSIONS or productive >= BEAM - len(new):
+                    break
+            for key, group in reached.items():
+                group.sort(key=lambda t: -t.gain)
+                for t in group:
+                    if key in new and new[key].gain >= t.gain:
+                        break
+                    if checked and t.guessed:
+                        # a guess must be a byte the decoder loses there: a
+                        # state whose bytes so far, read through the damage,
+                        # do not give the units read so far is dropped
+                        tried[0] += 3  # a check decodes the bytes once or twice
+                        if not _consistent(t, chain, units[offs[t.start] : offs[i]], toks[i]):
+                            continue
+                    new[key] = t
+                    break
         if budget is not None and not budget.spend(tried[0]):
             return []
         states = new
@@ -870,17 +876,25 @@ def readings(
 _PREFIX_CHECKED = frozenset(("replacement", "question", "windows-question"))
 
 
-def _consistent(s: _State, chain: LossyChain, done: str) -> bool:
+def _consistent(s: _State, chain: LossyChain, done: str, last: str) -> bool:
     """Can state ``s``'s bytes be what the damage turned into ``done`` (the
-    units before the last one it read)?  Under some loss model of the chain,
-    the bytes decode to text that begins with ``done``."""
+    units before the last one it read) and ``last`` (that unit)?  Under some
+    loss model of the chain, the bytes decode to ``done`` and then to
+    ``last`` itself, unless it is a marker (its bytes may end inside a pair
+    still to be completed).  A character's bytes are a whole pair of the
+    wrong decoder: read in step they give the character.  ("84 E4 BD" after
+    a guessed "E7 9A" read as Big5 is "�" and a lone "BD", not "�雿":
+    judged only at the unit after, such states filled the beam and none of
+    them could read on.)"""
     data = b"".join(s.pieces)
     for name in _model_names(chain):
         text = damaged(data, name, chain.decoder)
         if chain.nfkc:
             text = unicodedata.normalize("NFKC", text)
         if text.startswith(done):
-            return True
+            rest = text[len(done) :]
+            if rest == last or (last == chain.marker and rest in ("", last, last + last)):
+                return True
     return False
 
 
@@ -1074,8 +1088,10 @@ def _completing(
     prev: str,
     following: tuple[bytes, ...],
     left: str = "",
+    keep: Callable[[int], bool] | None = None,
 ) -> list[int]:
-    """The :data:`FANOUT` likeliest bytes after ``pending`` when the bytes
+    """The :data:`FANOUT` likeliest bytes after ``pending`` (of those ``keep``
+    accepts) when the bytes
     after them are known (the next unit's forms): each is judged by the
     character it makes with them, in context; else as :func:`_ranked_next`."""
     scored: list[tuple[float, int]] = []
@@ -1083,7 +1099,7 @@ def _completing(
     for x in _next_bytes(member, pending):
         data = pending + bytes([x])
         need = _char_len(member, data[0])
-        if need == 0:
+        if need == 0 or (keep is not None and not keep(x)):
             continue
         best = math.inf
         for f in following or (b"",):
@@ -1118,7 +1134,16 @@ def _loss_bytes(
     following = _forms(chain.decoder, ahead[0], chain.nfkc, chain.loss) if ahead else ()
     if ahead and ahead[0] == chain.marker:
         following = (*following, b"")
-    nxt = _completing(lm, member, pending, s.prev, following, left + s.out)
+    keep = None
+    if chain.loss in _PREFIX_CHECKED and following and b"" not in following:
+        # a marker for one byte: a byte the decoder loses on its own, reading
+        # the next unit's bytes after it as they read
+        alone = _single_loser(chain.decoder, _model_names(chain), chain.marker)
+
+        def keep(x: int) -> bool:
+            return any(alone(x, f) for f in following)
+
+    nxt = _completing(lm, member, pending, s.prev, following, left + s.out, keep)
     if chain.loss == "slipped":
         if not s.guessed:
             # the lone byte a slipped stream lost: a lead byte.  When its
@@ -1230,6 +1255,23 @@ def _pairs(
                 note(e[:2], cost)
     for pair, _ in sorted(scored.items(), key=lambda kv: kv[1])[:PAIR_FANOUT]:
         yield pair
+
+
+@cache
+def _single_loser(decoder: str, models: tuple[str, ...], marker: str) -> Callable[[int, bytes], bool]:
+    """A test of a byte and the bytes after it: does ``decoder`` make one
+    ``marker`` of the byte alone, and read the bytes after it as it would
+    without it, under one of the loss models ``models``?"""
+
+    @lru_cache(maxsize=65536)
+    def lost(x: int, after: bytes) -> bool:
+        for name in models:
+            rest = damaged(after, name, decoder)
+            if damaged(bytes([x]) + after, name, decoder) == marker + rest:
+                return True
+        return False
+
+    return lost
 
 
 @cache
@@ -1565,15 +1607,16 @@ def ending(line: str, stop: int, after: str) -> float:
 
 
 #: categories of characters a guess should not make: spaces other than the
-#: plain one, format and control characters, unassigned code points (nor a
+#: plain and the ideographic one, format and control characters, unassigned code points (nor a
 #: loss marker: "・" is what Windows writes for a lost character)
 _ODD = frozenset(("Zs", "Zl", "Zp", "Cf", "Cc", "Cn", "Co"))
 ODD_FILL_COST = 8.0
 
 
 def _odd_guess(c: str) -> bool:
-    """Is ``c`` a character a guess should not make (see :data:`_ODD`)?"""
-    return c in LOSS_MARKERS or (c != " " and unicodedata.category(c) in _ODD)
+    """Is ``c`` a character a guess should not make (see :data:`_ODD`)?  The
+    plain space and the ideographic one, CJK text's own, are not odd."""
+    return c in LOSS_MARKERS or (c not in " \u3000" and unicodedata.category(c) in _ODD)
 
 
 #: punctuation CJK text uses all the time (besides the model's own class of
