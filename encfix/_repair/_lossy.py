@@ -27,7 +27,7 @@ import contextlib
 import copy
 import math
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
@@ -35,6 +35,7 @@ from encfix import _regex, model
 from encfix._detect._tables import nfkc_folds
 from encfix._types import Loss
 from encfix.codecs import DECODERS, ORIGINALS
+from encfix.model._classes import char_class
 
 __all__ = [
     "FILL_COST",
@@ -70,8 +71,8 @@ MAX_EXPANSIONS = 4000
 MAX_VERIFIED = 256
 #: bytes tried for each unknown byte, likeliest first
 FANOUT = 24
-#: ... and for each of the two bytes of a marker that stands for a pair
-PAIR_FANOUT = 8
+#: ... and pairs of bytes tried for a marker that stands for two
+PAIR_FANOUT = 24
 #: characters of context a region takes in on each side of a marker
 REACH = 12
 #: cost of each guessed byte (nats): of two readings, the one that guesses
@@ -833,40 +834,46 @@ def readings(
         # that fails it must not displace one that passes: "くれないか"
         # lost to "くれなかか", whose guessed byte the decoder would not
         # have lost, and only "くれない⁋" survived)
-        reached: dict[tuple[bytes, str, int], list[_State]] = {}
         expansions = 0
         tried = [0]  # byte strings fed, valid or not: the work done
         ranked = sorted(states.values(), key=lambda s: -_hope(s, lm.name, chain.member))
         ahead = "".join(toks[i + 1 : i + 4])
-        # the BEAM best states that can read this unit: a state that cannot
-        # (a complete character before a continuation byte) takes no place
-        # of one that can (the pair a marker stood for, "84 E3" of "いう")
-        productive = 0
-        for s in ranked:
-            context = left + line[a : a + offs[s.start]]
-            grew = False
-            for t in _extend(s, toks[i], i, chain, lm, before[i], ahead, context, tried):
-                reached.setdefault((t.pending, t.prev, t.guessed + t.hidden), []).append(t)
-                expansions += 1
-                grew = True
-            productive += grew
-            if expansions > MAX_EXPANSIONS or productive >= BEAM:
-                break
         checked = i > first_loss >= 0 and chain.loss in _PREFIX_CHECKED
         new: dict[tuple[bytes, str, int], _State] = {}
-        for key, group in reached.items():
-            group.sort(key=lambda t: -t.gain)
-            for t in group:
-                if checked and t.guessed:
-                    # a guess must be a byte the decoder loses there: a state
-                    # whose bytes so far, read through the damage, do not
-                    # give the units read so far (all but the last, which the
-                    # bytes still to come may change) is dropped
-                    tried[0] += 3  # a check decodes the bytes once or twice
-                    if not _consistent(t, chain, units[offs[t.start] : offs[i]]):
-                        continue
-                new[key] = t
-                break
+        # the BEAM best states that can read this unit: a state that cannot
+        # (a complete character before a continuation byte) takes no place
+        # of one that can (the pair a marker stood for, "84 E3" of "いう"),
+        # nor does one whose every reading fails the check below: while
+        # fewer than BEAM states pass, more are read
+        pos = 0
+        while pos < len(ranked) and len(new) < BEAM and expansions <= MAX_EXPANSIONS:
+            reached: dict[tuple[bytes, str, int], list[_State]] = {}
+            productive = 0
+            for s in ranked[pos:]:
+                pos += 1
+                context = left + line[a : a + offs[s.start]]
+                grew = False
+                for t in _extend(s, toks[i], i, chain, lm, before[i], ahead, context, tried):
+                    reached.setdefault((t.pending, t.prev, t.guessed + t.hidden), []).append(t)
+                    expansions += 1
+                    grew = True
+                productive += grew
+                if expansions > MAX_EXPANSIONS or productive >= BEAM - len(new):
+                    break
+            for key, group in reached.items():
+                group.sort(key=lambda t: -t.gain)
+                for t in group:
+                    if key in new and new[key].gain >= t.gain:
+                        break
+                    if checked and t.guessed:
+                        # a guess must be a byte the decoder loses there: a
+                        # state whose bytes so far, read through the damage,
+                        # do not give the units read so far is dropped
+                        tried[0] += 3  # a check decodes the bytes once or twice
+                        if not _consistent(t, chain, units[offs[t.start] : offs[i]], toks[i]):
+                            continue
+                    new[key] = t
+                    break
         if budget is not None and not budget.spend(tried[0]):
             return []
         states = new
@@ -881,17 +888,25 @@ def readings(
 _PREFIX_CHECKED = frozenset(("replacement", "question", "windows-question"))
 
 
-def _consistent(s: _State, chain: LossyChain, done: str) -> bool:
+def _consistent(s: _State, chain: LossyChain, done: str, last: str) -> bool:
     """Can state ``s``'s bytes be what the damage turned into ``done`` (the
-    units before the last one it read)?  Under some loss model of the chain,
-    the bytes decode to text that begins with ``done``."""
+    units before the last one it read) and ``last`` (that unit)?  Under some
+    loss model of the chain, the bytes decode to ``done`` and then to
+    ``last`` itself, unless it is a marker (its bytes may end inside a pair
+    still to be completed).  A character's bytes are a whole pair of the
+    wrong decoder: read in step they give the character.  ("84 E4 BD" after
+    a guessed "E7 9A" read as Big5 is "�" and a lone "BD", not "�雿":
+    judged only at the unit after, such states filled the beam and none of
+    them could read on.)"""
     data = b"".join(s.pieces)
     for name in _model_names(chain):
         text = damaged(data, name, chain.decoder)
         if chain.nfkc:
             text = unicodedata.normalize("NFKC", text)
         if text.startswith(done):
-            return True
+            rest = text[len(done) :]
+            if rest == last or (last == chain.marker and rest in ("", last, last + last)):
+                return True
     return False
 
 
@@ -1042,6 +1057,8 @@ def _feed(
             gain -= ECHO_COST
         if dirty and _odd_guess(c):
             gain -= ODD_FILL_COST  # a lost byte that made an invisible character
+        if dirty and _rare_mark(c):
+            gain -= RARE_MARK_COST
         if c in _PAIRS:
             gain += pairing(left + out, c)
         if dirty:
@@ -1083,8 +1100,10 @@ def _completing(
     prev: str,
     following: tuple[bytes, ...],
     left: str = "",
+    keep: Callable[[int], bool] | None = None,
 ) -> list[int]:
-    """The :data:`FANOUT` likeliest bytes after ``pending`` when the bytes
+    """The :data:`FANOUT` likeliest bytes after ``pending`` (of those ``keep``
+    accepts) when the bytes
     after them are known (the next unit's forms): each is judged by the
     character it makes with them, in context; else as :func:`_ranked_next`."""
     scored: list[tuple[float, int]] = []
@@ -1092,7 +1111,7 @@ def _completing(
     for x in _next_bytes(member, pending):
         data = pending + bytes([x])
         need = _char_len(member, data[0])
-        if need == 0:
+        if need == 0 or (keep is not None and not keep(x)):
             continue
         best = math.inf
         for f in following or (b"",):
@@ -1100,13 +1119,21 @@ def _completing(
             if len(full) >= need:
                 c = _char(member, full[:need])
                 if c is not None:
-                    best = min(best, lm.step(prev, c) - (pairing(left, c) if c in _PAIRS else 0.0))
+                    best = min(best, _guess_cost(lm, prev, c, left))
             else:
                 best = min(best, bound.get(full, 30.0))
         if best < math.inf:
             scored.append((best, x))
     scored.sort()
     return [x for _, x in scored[:FANOUT]]
+
+
+def _guess_cost(lm: model.LanguageModel, prev: str, c: str, left: str) -> float:
+    """What a guess that makes ``c`` after ``prev`` costs, as far as it is
+    known before the search feeds it: the model's step, a closing mark's
+    pairing, a rare mark's cost."""
+    cost = lm.step(prev, c) + (RARE_MARK_COST if _rare_mark(c) else 0.0)
+    return cost - pairing(left, c) if c in _PAIRS else cost
 
 
 def _loss_bytes(
@@ -1119,7 +1146,16 @@ def _loss_bytes(
     following = _forms(chain.decoder, ahead[0], chain.nfkc, chain.loss) if ahead else ()
     if ahead and ahead[0] == chain.marker:
         following = (*following, b"")
-    nxt = _completing(lm, member, pending, s.prev, following, left + s.out)
+    keep = None
+    if chain.loss in _PREFIX_CHECKED and following and b"" not in following:
+        # a marker for one byte: a byte the decoder loses on its own, reading
+        # the next unit's bytes after it as they read
+        alone = _single_loser(chain.decoder, _model_names(chain), chain.marker)
+
+        def keep(x: int) -> bool:
+            return any(alone(x, f) for f in following)
+
+    nxt = _completing(lm, member, pending, s.prev, following, left + s.out, keep)
     if chain.loss == "slipped":
         if not s.guessed:
             # the lone byte a slipped stream lost: a lead byte.  When its
@@ -1146,25 +1182,229 @@ def _loss_bytes(
         # pending character and the lead of the next, or a lead and its trail
         if member != "utf-8":
             return
-        if pending and len(pending) + 2 == _utf8_len(pending[0]):
-            # ... or the last two bytes of the pending character (the
-            # invalid pair "83 9C" of "ボ" E3 83 9C, read by a Shift_JIS decoder)
-            for x in _completing(lm, member, pending, s.prev, (), left + s.out)[:PAIR_FANOUT]:
-                for y in _completing(lm, member, pending + bytes([x]), s.prev, following, left + s.out)[
-                    :PAIR_FANOUT
-                ]:
-                    yield bytes([x, y])
-        if pending and len(pending) + 1 == _utf8_len(pending[0]):
-            for x in _completing(lm, member, pending, s.prev, (), left + s.out)[:PAIR_FANOUT]:
-                c = _char(member, pending + bytes([x])) or ""
-                # the lead of the next character, judged with the bytes after
-                for y in _completing(lm, member, b"", c.casefold(), following)[:PAIR_FANOUT]:
-                    if y >= 0xC2:
-                        yield bytes([x, y])
-        elif not pending:
-            for x in _completing(lm, member, b"", s.prev, ())[:PAIR_FANOUT]:
-                for y in _ranked_next(lm.name, member, bytes([x]))[:PAIR_FANOUT]:
-                    yield bytes([x, y])
+        yield from _pairs(lm, chain, pending, s.prev, following, left + s.out)
+
+
+def _pairs(
+    lm: model.LanguageModel,
+    chain: LossyChain,
+    pending: bytes,
+    prev: str,
+    following: tuple[bytes, ...],
+    left: str,
+) -> Iterator[bytes]:
+    """The two bytes one marker may stand for after ``pending`` (UTF-8), the
+    likeliest :data:`PAIR_FANOUT` first: judged together by the characters
+    they make with ``pending`` and with the bytes of the next unit
+    (``following``), so that a pair whose first byte alone looks unlikely
+    ("86 E3" of "テン", after "繝" E3 83 and before "Φ" 83 B3) is not cut
+    before its second byte is seen.  Only pairs the wrong decoder loses
+    are tried: a pair it reads as a character left no marker."""
+    member = chain.member
+    lost = _pair_loser(chain.decoder, _model_names(chain), chain.marker)
+    need = _utf8_len(pending[0]) if pending else 0
+    scored: dict[bytes, float] = {}
+
+    def note(pair: bytes, cost: float) -> None:
+        if cost < scored.get(pair, math.inf):
+            scored[pair] = cost
+
+    # what the next unit's bytes say of the character a pair starts: its
+    # continuation bytes end it, or (a unit of nothing else) may go on into
+    # the unit after
+    shapes: list[tuple[bytes, bool]] = []
+    for f in following:
+        k = _continuations(f)
+        if f and k < len(f):
+            shapes.append((f[:k], True))
+        elif f:
+            shapes += [(f, True), (f, False)]
+    shapes = list(dict.fromkeys(shapes))
+    blind = b"" in following or not following  # the next unit may be lost too
+    if pending and len(pending) + 2 == need:
+        # the last two bytes of the pending character (the invalid pair
+        # "83 9C" of "ボ" E3 83 9C, read by a Shift_JIS decoder)
+        k = len(pending)
+        for cost, _, e in _cheapest(
+            lm, member, prev, (0, pending, False), PAIR_FANOUT, left, lambda e: lost(e[k:])
+        ):
+            note(e[k:], cost)
+    elif pending and len(pending) + 1 == need:
+        # the byte that ends the pending character and the lead of the next
+        firsts = _cheapest(lm, member, prev, (0, pending, False), PAIR_FANOUT, left)
+        for tail, exact in shapes:
+            if tail:
+                for cost, c, e in firsts:
+                    x = e[-1]
+
+                    def second(d: bytes, x: int = x) -> bool:
+                        return lost(bytes([x, d[0]]))
+
+                    for cost2, _, e2 in _cheapest(
+                        lm, member, c.casefold(), (1, tail, exact), PAIR_FANOUT // 2, "", second
+                    ):
+                        note(bytes([x, e2[0]]), cost + cost2)
+        if blind:
+            for cost, c, e in firsts[: PAIR_FANOUT // 3]:
+                for y in _completing(lm, member, b"", c.casefold(), ())[: PAIR_FANOUT // 3]:
+                    if lost(bytes([e[-1], y])):
+                        note(bytes([e[-1], y]), cost + _prefix_bounds(lm.name, member).get(bytes([y]), 30.0))
+    elif not pending:
+        # a lead and its first continuation byte, and the rest of the
+        # character (if any) in the next unit
+
+        def head(e: bytes) -> bool:
+            return lost(e[:2])
+
+        for tail, exact in shapes:
+            for cost, _, e in _cheapest(lm, member, prev, (2, tail, exact), PAIR_FANOUT, left, head):
+                note(e[:2], cost)
+        if not shapes:  # the next unit starts a character of its own
+            for cost, _, e in _cheapest(lm, member, prev, (2, b"", True), PAIR_FANOUT, left, head):
+                note(e[:2], cost)
+        if blind:
+            for cost, _, e in _cheapest(lm, member, prev, (2, b"", False), PAIR_FANOUT, left, head):
+                note(e[:2], cost)
+    for pair, _ in sorted(scored.items(), key=lambda kv: kv[1])[:PAIR_FANOUT]:
+        yield pair
+
+
+@cache
+def _single_loser(decoder: str, models: tuple[str, ...], marker: str) -> Callable[[int, bytes], bool]:
+    """A test of a byte and the bytes after it: does ``decoder`` make one
+    ``marker`` of the byte alone, and read the bytes after it as it would
+    without it, under one of the loss models ``models``?"""
+
+    @lru_cache(maxsize=65536)
+    def lost(x: int, after: bytes) -> bool:
+        for name in models:
+            rest = damaged(after, name, decoder)
+            if damaged(bytes([x]) + after, name, decoder) == marker + rest:
+                return True
+        return False
+
+    return lost
+
+
+@cache
+def _pair_loser(decoder: str, models: tuple[str, ...], marker: str) -> Callable[[bytes], bool]:
+    """A test of two bytes: does ``decoder`` make one ``marker`` of them
+    under one of the loss models ``models``?"""
+
+    @lru_cache(maxsize=65536)
+    def lost(pair: bytes) -> bool:
+        return any(damaged(pair, name, decoder) == marker for name in models)
+
+    return lost
+
+
+def _continuations(data: bytes) -> int:
+    """How many UTF-8 continuation bytes ``data`` starts with."""
+    k = 0
+    while k < len(data) and 0x80 <= data[k] <= 0xBF:
+        k += 1
+    return k
+
+
+#: a character the model knows: (cost of a guess of it as a word start, the
+#: character, its bytes)
+_Known = tuple[float, str, bytes]
+#: which characters: (0, head, _) those whose bytes start with ``head``;
+#: (skip, tail, exact) those whose bytes after the first ``skip`` are
+#: ``tail`` (exact) or start with it and go on
+_Shape = tuple[int, bytes, bool]
+
+
+#: blocks of characters the model costs by class rather than one by one
+_CLASS_COSTED = (
+    (0x00A1, 0x00FF),  # Latin-1 punctuation and letters
+    (0x2010, 0x2BFF),  # punctuation, arrows, mathematical and other symbols, shapes
+    (0x3000, 0x30FF),  # CJK punctuation, kana
+    (0x3130, 0x318F),  # Hangul compatibility jamo
+    (0xAC00, 0xD7A3),  # Hangul syllables
+    (0xFF01, 0xFFEF),  # full-width and half-width forms
+)
+
+
+@lru_cache(maxsize=16)
+def _known_chars(lang: str, member: str) -> dict[_Shape, list[_Known]]:
+    """The characters of the model's unigram table by shape (see
+    :data:`_Shape`), cheapest first."""
+    lm = model.get(lang)
+    rows: list[_Known] = []
+    # and the characters it costs by their class: punctuation, symbols,
+    # kana, Hangul syllables ("。" is not in the table, "，" neither)
+    others = (chr(o) for lo, hi in _CLASS_COSTED for o in range(lo, hi + 1))
+    for ch in dict.fromkeys((*lm.unigram, *others)):
+        try:
+            data = ch.encode(member)
+        except UnicodeEncodeError:
+            continue
+        if unicodedata.category(ch) not in ("Cn", "Co", "Cs", "Cc"):
+            # (in the order of what a guess of it costs)
+            rows.append((lm.step("", ch) + (RARE_MARK_COST if _rare_mark(ch) else 0.0), ch, data))
+    rows.sort()
+    out: dict[_Shape, list[_Known]] = {}
+    for row in rows:
+        data = row[2]
+        for k in range(1, len(data)):
+            out.setdefault((0, data[:k], False), []).append(row)
+        for skip in (1, 2):
+            for k in range(skip, len(data) + 1):
+                out.setdefault((skip, data[skip:k], k == len(data)), []).append(row)
+    return out
+
+
+def _fits(data: bytes, shape: _Shape) -> bool:
+    skip, part, exact = shape
+    if not skip:
+        return len(data) > len(part) and data.startswith(part)
+    end = skip + len(part)
+    return data[skip:end] == part and (len(data) == end if exact else len(data) > end)
+
+
+@lru_cache(maxsize=4096)
+def _known_followers(lang: str, member: str, prev: str) -> tuple[tuple[str, bytes], ...]:
+    """The characters the bigram table knows after ``prev``, with their bytes."""
+    g = model.get(lang).groups.get(prev)
+    out: list[tuple[str, bytes]] = []
+    for ch in g[0] if g is not None else ():
+        with contextlib.suppress(UnicodeEncodeError):
+            out.append((ch, ch.encode(member)))
+    return tuple(out)
+
+
+def _cheapest(
+    lm: model.LanguageModel,
+    member: str,
+    prev: str,
+    shape: _Shape,
+    n: int,
+    left: str = "",
+    keep: Callable[[bytes], bool] | None = None,
+) -> list[tuple[float, str, bytes]]:
+    """The ``n`` cheapest characters of ``shape`` after ``prev`` (see
+    :func:`_guess_cost`): the cheapest of the unigram table (a character the
+    bigram table does not know after ``prev`` costs its back-off plus its
+    unigram cost, in the same order) and those the bigram table knows;
+    only those whose bytes ``keep`` accepts."""
+    pool = _known_chars(lm.name, member).get(shape, [])
+    chars: dict[str, bytes] = {}
+    for _, ch, e in pool:
+        if len(chars) >= n:
+            break
+        if keep is None or keep(e):
+            chars[ch] = e
+    for ch, e in _known_followers(lm.name, member, prev):
+        if ch not in chars and _fits(e, shape) and (keep is None or keep(e)):
+            chars[ch] = e
+    if prev and prev not in chars:  # a repeat costs little (哈哈)
+        e = prev.encode(member, "ignore")
+        if _fits(e, shape) and (keep is None or keep(e)):
+            chars[prev] = e
+    scored = [(_guess_cost(lm, prev, ch, left), ch, e) for ch, e in chars.items()]
+    scored.sort()
+    return scored[:n]
 
 
 def _swallowed(ahead: str) -> bytes:
@@ -1296,6 +1536,8 @@ def _verify(
         marks = tuple(p for p in s.marks if p < len(after))
         # invisible characters made of guessed bytes: already in the gain too
         bonus -= ODD_FILL_COST * sum(_odd_guess(after[p]) for p in marks)
+        # ... and so are rare marks made of guessed bytes
+        bonus -= RARE_MARK_COST * sum(_rare_mark(after[p]) for p in marks)
         final = ending(line, stop, after)
         # a guess that merely repeats the letter before it: already in the
         # gain (the search charged it), not yet in what the engine adds
@@ -1377,15 +1619,35 @@ def ending(line: str, stop: int, after: str) -> float:
 
 
 #: categories of characters a guess should not make: spaces other than the
-#: plain one, format and control characters, unassigned code points (nor a
+#: plain and the ideographic one, format and control characters, unassigned code points (nor a
 #: loss marker: "・" is what Windows writes for a lost character)
 _ODD = frozenset(("Zs", "Zl", "Zp", "Cf", "Cc", "Cn", "Co"))
 ODD_FILL_COST = 8.0
 
 
 def _odd_guess(c: str) -> bool:
-    """Is ``c`` a character a guess should not make (see :data:`_ODD`)?"""
-    return c in LOSS_MARKERS or (c != " " and unicodedata.category(c) in _ODD)
+    """Is ``c`` a character a guess should not make (see :data:`_ODD`)?  The
+    plain space and the ideographic one, CJK text's own, are not odd."""
+    return c in LOSS_MARKERS or (c not in " \u3000" and unicodedata.category(c) in _ODD)
+
+
+#: punctuation CJK text uses all the time (besides the model's own class of
+#: full-width CJK punctuation, see :func:`_rare_mark`)
+_COMMON_MARKS = frozenset("“”‘’…‥—―–·")
+#: nats a guessed character costs for being a punctuation mark, symbol or
+#: combining mark that CJK text seldom uses: the model costs every mark of a
+#: class alike ("‼" as much as "“"), so one made of a lost byte outbid a
+#: letter ("‼이브" for "라이브", E2 80 BC for EB 9D BC)
+RARE_MARK_COST = 4.0
+
+
+@lru_cache(maxsize=4096)
+def _rare_mark(c: str) -> bool:
+    """Is ``c`` a mark a guess should seldom make: a non-ASCII punctuation
+    mark, symbol or combining mark outside the common ones?"""
+    if c.isascii() or c in _COMMON_MARKS or char_class(c) == "cjk_punct":
+        return False
+    return unicodedata.category(c)[0] in "PSM"
 
 
 #: paired punctuation: closing mark -> opening mark
