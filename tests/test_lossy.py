@@ -408,3 +408,19 @@ def test_states_that_cannot_read_on_do_not_fill_the_beam() -> None:
     chain = next(c for c in lossy_chains() if c.decoder == "big5" and c.loss == "replacement" and not c.nfkc)
     line = "甇瑕蟮摮詨振\ufffd\ufffd雿拙\ufffd\ufffd垍結"  # 歷史學家　佩吉兒絲
     assert any(f.end == len(line) for f in readings(line, chain, 0, len(line), "zh-Hant"))
+
+
+def test_region_of_markers_alone_after_nothing_that_reads_on_is_not_searched() -> None:
+    """Correct Korean before a "?" at the end of a line, under UTF-8 read as
+    cp949 with losses as "?": its Hangul re-encode to bytes no UTF-8
+    character starts with, so any reading would be the marker alone, which
+    is no evidence.  The search stops there instead of trying every fill
+    (it tried 52 byte strings, in every repair of such a line)."""
+    from encfix._repair._lossy import lossy_chains, readings
+
+    chain = next(c for c in lossy_chains() if c.decoder == "cp949" and c.loss == "question" and not c.nfkc)
+    line = "그런게 아닐까?"
+    budget = Budget(1000)
+    assert readings(line, chain, line.index("아"), len(line), "ko", budget) == []
+    assert 1000 - budget.left <= 5
+    assert encfix.repair(line).text == line

@@ -827,6 +827,18 @@ def readings(
             # a loss, or (NFKC alone) a character read as a folded form
             if not s.pending and (s.guessed or s.hidden or s.alt_forms) and i > s.start:
                 finals.append((s, i))
+        if (
+            i == first_loss
+            and chain.loss != "slipped"
+            and not finals
+            and all(s.start == i for s in states.values())
+            and all(t == chain.marker for t in toks[i:])
+        ):
+            # nothing before the first marker read on, and only markers
+            # follow: every reading left would be markers alone, which
+            # :func:`_evidence` rejects ("아닐까?" under UTF-8 read as cp949:
+            # its Hangul re-encode to bytes no UTF-8 character starts with)
+            return []
         if i == n:
             break
         # every state reached, by key: the best of a key is kept -- the best
