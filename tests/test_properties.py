@@ -335,3 +335,30 @@ def test_model_cost_memo_answers_as_a_fresh_computation(calls: list[tuple[str, f
             assert got == exact
         else:
             assert got > bound and got <= exact
+
+
+def test_model_cost_memo_is_scoped_to_one_text() -> None:
+    """Each text analysed starts a new generation of the cost memo: a cost
+    worked out for an earlier text is computed again (a text costs the same
+    whatever came before it, and a benchmark repeating one text is honest)."""
+    from encfix import model
+
+    lm = model.get("zh-Hans")
+    calls: list[str] = []
+    real = type(lm)._cost
+
+    def counting(self: model.LanguageModel, text: str, bound: float) -> float:
+        calls.append(text)
+        return real(self, text, bound)
+
+    text = "鏁版嵁瀵煎嚭鎴愬姛"
+    type(lm)._cost = counting  # type: ignore[method-assign]
+    try:
+        lm.cost(text)
+        lm.cost(text)
+        assert calls == [text]
+        model.forget_costs()
+        lm.cost(text)
+        assert calls == [text, text]
+    finally:
+        type(lm)._cost = real  # type: ignore[method-assign]

@@ -358,6 +358,7 @@ def analyse_text(text: str, opts: Options, budget: Budget | None = None) -> list
     searches share ``budget`` (by default one for ``text``'s length)."""
     if budget is None:
         budget = Budget.for_text(text)
+    model.forget_costs()
     out: list[LineResult] = []
     doc = _DocumentChain()
     # a line seen before gets the answer it got then (scraped pages repeat

@@ -98,6 +98,17 @@ def _modelled_script(ch: str) -> bool:
 
 #: strings each language model remembers the cost of (then it starts afresh)
 MEMO_SIZE = 1 << 13
+#: the memos' current generation (see :func:`forget_costs`)
+_generation = [0]
+
+
+def forget_costs() -> None:
+    """Start a new generation of the models' cost memos: costs worked out
+    before are not used again.  Called once per text analysed, so that a
+    text costs the same whatever was repaired before it (98% of the memo's
+    hits come from the same text anyway), and a benchmark that repairs one
+    text again and again measures what one repair costs."""
+    _generation[0] += 1
 
 
 @dataclass(slots=True)
@@ -113,10 +124,12 @@ class LanguageModel:
     jamo: dict[str, Any] | None = None
     #: width variants are normal in CJK text, odd anywhere else
     fold_scale: float = 1.0
-    #: costs already worked out: text -> (cost, exact?).  A search scores
-    #: the same strings again and again (a third of its calls); an inexact
-    #: entry is a cost abandoned above some bound, good for lower bounds
-    memo: dict[str, tuple[float, bool]] = field(default_factory=dict)
+    #: costs already worked out: text -> (cost, exact?, generation).  A
+    #: search scores the same strings again and again (a third of its
+    #: calls); an inexact entry is a cost abandoned above some bound, good
+    #: for lower bounds.  Entries of an earlier generation (another text:
+    #: see :func:`forget_costs`) are not used
+    memo: dict[str, tuple[float, bool, int]] = field(default_factory=dict)
 
     def char_info(self, ch: str) -> tuple[float, float, bool, str]:
         e = self.info.get(ch)
@@ -195,13 +208,13 @@ class LanguageModel:
         Stops early, returning a value above ``bound``, once the cost exceeds it.
         """
         known = self.memo.get(text)
-        if known is not None and (known[1] or known[0] > bound):
+        if known is not None and known[2] == _generation[0] and (known[1] or known[0] > bound):
             return known[0]
         total = self._cost(text, bound)
         memo = self.memo
         if len(memo) >= MEMO_SIZE:
             memo.clear()
-        memo[text] = (total, total <= bound)
+        memo[text] = (total, total <= bound, _generation[0])
         return total
 
     def _cost(self, text: str, bound: float) -> float:
