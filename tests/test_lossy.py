@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 import encfix
 from encfix._repair import analyse_text, unrecoverable
-from encfix._repair._lossy import BEAM, MAX_EXPANSIONS, Budget, explain_loss
+from encfix._repair._lossy import BEAM, MAX_EXPANSIONS, Budget, LossyChain, explain_loss, lossy_chains
 from encfix.codecs import _loss
 from encfix.codecs._loss import nfkc, slipped
 
@@ -30,6 +30,19 @@ SENTENCES = json.loads((DATA / "sentences.json").read_text(encoding="utf-8"))
 def _param(case: dict[str, str]) -> object:
     marks = [pytest.mark.xfail(strict=True, reason=case["comment"])] if case.get("expect") == "fail" else []
     return pytest.param(case, id=case["label"], marks=marks)
+
+
+def _assert_repairs(garbled: str, expected: str) -> None:
+    """``garbled`` repairs to ``expected``, and the repair's plan replays it."""
+    rep = encfix.repair(garbled)
+    assert rep.text == expected
+    assert encfix.apply_plan(garbled, rep.plan) == rep.text
+
+
+def _chain(decoder: str, loss: str) -> LossyChain:
+    """The lossy chain of UTF-8 (or a slipped stream) read by ``decoder``
+    losing bytes as ``loss`` says, without NFKC."""
+    return next(c for c in lossy_chains() if c.decoder == decoder and c.loss == loss and not c.nfkc)
 
 
 def _distance(a: str, b: str) -> int:
@@ -204,12 +217,12 @@ def test_recovery_reproduces_its_input(pair: tuple[str, str], model: str, index:
 
 def test_nfkc_runs_are_one_unit() -> None:
     """After NFKC, "°C" may be one character of the mojibake (℃, GBK A1E6)."""
-    from encfix._repair._lossy import _tokens, lossy_chains
+    from encfix._repair._lossy import _tokens
 
     chain = next(c for c in lossy_chains() if c.decoder == "gbk" and c.loss == "replacement" and c.nfkc)
     toks, offs = _tokens("鍗°C彃", chain)
     assert toks == ["鍗", "°C", "彃"] and offs == [0, 1, 3, 4]
-    plain = next(c for c in lossy_chains() if c.decoder == "gbk" and c.loss == "replacement" and not c.nfkc)
+    plain = _chain("gbk", "replacement")
     assert _tokens("鍗°C彃", plain)[0] == ["鍗", "°", "C", "彃"]
 
 
@@ -283,9 +296,7 @@ def test_swallowed_tag_at_the_end_gives_back_the_character() -> None:
     Shift_JIS).  The whole character is guessed from the line, and the "<"
     comes back."""
     garbled = "極寒対策（その3）～顔周??/a>"
-    rep = encfix.repair(garbled)
-    assert rep.text == "極寒対策（その3）～顔周り</a>"
-    assert encfix.apply_plan(garbled, rep.plan) == rep.text
+    _assert_repairs(garbled, "極寒対策（その3）～顔周り</a>")
 
 
 def test_guesses_are_bytes_the_decoder_loses() -> None:
@@ -295,18 +306,16 @@ def test_guesses_are_bytes_the_decoder_loses() -> None:
     next byte, losing nothing: the search drops it as it goes, and finds
     the reading that reproduces the line."""
     garbled = "浠婂ぉ鐓т簡涓�涓嬮暅瀛愶紝鍙戠幇鑷�宸卞張鑰佷簡锛屽瞾鏈堜笉楗朵汉鍟娿��"
-    rep = encfix.repair(garbled)
-    assert rep.text == "今天照了一下镜子，发现自己又老了，岁月不饶人啊。"
-    assert encfix.apply_plan(garbled, rep.plan) == rep.text
+    _assert_repairs(garbled, "今天照了一下镜子，发现自己又老了，岁月不饶人啊。")
 
 
 def test_marker_for_the_last_two_bytes_of_a_character() -> None:
     """A browser's Shift_JIS decoder makes one "?" of the invalid pair
     "83 9C" that ends "ボ" (E3 83 9C): a marker can stand for the two
     continuation bytes of the character the stream is in the middle of."""
-    from encfix._repair._lossy import explain, lossy_chains, readings
+    from encfix._repair._lossy import explain, readings
 
-    chain = next(c for c in lossy_chains() if c.decoder == "cp932" and c.loss == "question" and not c.nfkc)
+    chain = _chain("cp932", "question")
     line = "縲後?繝ｼ"  # 「ボー read as cp932 by a browser, "?" for what it lost
     whole = [f for f in readings(line, chain, 0, len(line), "ja") if (f.start, f.end) == (0, len(line))]
     assert whole, "no reading of the whole line"
@@ -334,9 +343,7 @@ def test_marker_for_a_pair_across_two_characters_is_kept_in_the_beam() -> None:
     unit must survive the beam, however much better the readings that end at
     the marker look, since those cannot read on."""
     garbled = "縺九▲縺溘→縺�≧縲�"
-    rep = encfix.repair(garbled)
-    assert rep.text == "かったという。"
-    assert encfix.apply_plan(garbled, rep.plan) == rep.text
+    _assert_repairs(garbled, "かったという。")
 
 
 def test_failed_prefix_check_does_not_displace_a_passing_state() -> None:
@@ -346,9 +353,7 @@ def test_failed_prefix_check_does_not_displace_a_passing_state() -> None:
     would not have lost.  It must be dropped without taking the first with
     it (it did, and "くれない⁋な" came out)."""
     garbled = "菴懊▲縺ｦ縺上ｌ縺ｪ縺�°縺ｪ縲阪→螢ｰ繧偵°縺代∪縺吶\x80�"
-    rep = encfix.repair(garbled)
-    assert rep.text == "作ってくれないかな」と声をかけます。"
-    assert encfix.apply_plan(garbled, rep.plan) == rep.text
+    _assert_repairs(garbled, "作ってくれないかな」と声をかけます。")
 
 
 def test_marker_for_a_pair_is_judged_with_the_bytes_after_it() -> None:
@@ -358,9 +363,7 @@ def test_marker_for_a_pair_is_judged_with_the_bytes_after_it() -> None:
     kept, and "テ" was not among them ("バー�Φ" came out): the pair is
     judged by both characters it makes."""
     garbled = "繝舌\ufffd繝\ufffdΦ"
-    rep = encfix.repair(garbled)
-    assert rep.text == "バーテン"
-    assert encfix.apply_plan(garbled, rep.plan) == rep.text
+    _assert_repairs(garbled, "バーテン")
 
 
 def test_marker_for_a_pair_is_a_pair_the_decoder_loses() -> None:
@@ -371,9 +374,7 @@ def test_marker_for_a_pair_is_a_pair_the_decoder_loses() -> None:
     ones it loses, and "縺�￥" stayed garbled.  Only pairs the decoder loses
     are tried."""
     garbled = "縺薙→縺励\ufffd縺ｪ縺､繧\ufffd☆縺ｿ縺ｯ縲√≧縺ｿ縺ｫ縺\ufffd￥縺､繧ゅｊ縺ｧ縺吶\x80\ufffd"
-    rep = encfix.repair(garbled)
-    assert rep.text == "ことしのなつやすみは、うみにいくつもりです。"
-    assert encfix.apply_plan(garbled, rep.plan) == rep.text
+    _assert_repairs(garbled, "ことしのなつやすみは、うみにいくつもりです。")
 
 
 def test_guessed_rare_mark_does_not_outbid_a_letter() -> None:
@@ -383,9 +384,7 @@ def test_guessed_rare_mark_does_not_outbid_a_letter() -> None:
     "‼이브블로그" came out.  A guess that makes a mark CJK text seldom uses
     costs more."""
     garbled = "\ufffd쇱씠釉뚮툝濡쒓렇"
-    rep = encfix.repair(garbled)
-    assert rep.text == "라이브블로그"
-    assert encfix.apply_plan(garbled, rep.plan) == rep.text
+    _assert_repairs(garbled, "라이브블로그")
 
 
 def test_guessed_ideographic_space_is_not_odd() -> None:
@@ -403,9 +402,9 @@ def test_states_that_cannot_read_on_do_not_fill_the_beam() -> None:
     in the beam, were dropped at the next unit, and no reading got past
     it.  The last unit is checked too, and the beam takes more states while
     too few pass."""
-    from encfix._repair._lossy import lossy_chains, readings
+    from encfix._repair._lossy import readings
 
-    chain = next(c for c in lossy_chains() if c.decoder == "big5" and c.loss == "replacement" and not c.nfkc)
+    chain = _chain("big5", "replacement")
     line = "甇瑕蟮摮詨振\ufffd\ufffd雿拙\ufffd\ufffd垍結"  # 歷史學家　佩吉兒絲
     assert any(f.end == len(line) for f in readings(line, chain, 0, len(line), "zh-Hant"))
 
@@ -416,9 +415,9 @@ def test_region_of_markers_alone_after_nothing_that_reads_on_is_not_searched() -
     character starts with, so any reading would be the marker alone, which
     is no evidence.  The search stops there instead of trying every fill
     (it tried 52 byte strings, in every repair of such a line)."""
-    from encfix._repair._lossy import lossy_chains, readings
+    from encfix._repair._lossy import readings
 
-    chain = next(c for c in lossy_chains() if c.decoder == "cp949" and c.loss == "question" and not c.nfkc)
+    chain = _chain("cp949", "question")
     line = "그런게 아닐까?"
     budget = Budget(1000)
     assert readings(line, chain, line.index("아"), len(line), "ko", budget) == []

@@ -11,7 +11,7 @@ from encfix import _regex, model
 from encfix._detect._tables import find_suspicious, suspicious_lines, weak_pairs_only
 from encfix._options import Options
 from encfix._repair import _latin
-from encfix._repair._engine import Candidate, analyse, is_latin
+from encfix._repair._engine import Candidate, analyse, is_latin, non_ascii_start
 from encfix._repair._lossy import Budget, has_markers
 from encfix._repair._plan import apply_plan, splice
 from encfix._types import Fix, Loss, Lost, Repair
@@ -300,9 +300,7 @@ class _DocumentChain:
         self, line: str, offset: int, key: tuple[tuple[str, ...], tuple[str, ...], str]
     ) -> LineResult | None:
         (orig, dname), members, model_name = key
-        a = 0
-        while a < len(line) and line[a].isascii():
-            a += 1
+        a = non_ascii_start(line)
         b = len(line)
         core = line[a:b]
         if not core:

@@ -1183,6 +1183,15 @@ WHOLE_BIGRAM = 5
 WHOLE_UNIGRAM_SLACK = 25.0
 
 
+def non_ascii_start(line: str) -> int:
+    """Index of the first non-ASCII character of ``line`` (its length if none):
+    where a line garbled as a whole starts."""
+    a = 0
+    while a < len(line) and line[a].isascii():
+        a += 1
+    return a
+
+
 def _whole_line(
     line: str, max_rounds: int, cls: list[Cluster]
 ) -> tuple[list[Candidate], list[Candidate]] | None:
@@ -1190,9 +1199,7 @@ def _whole_line(
     produced all of the line's non-ASCII text, every original that decodes
     its bytes; answer if one reading is far ahead of all others and of
     "leave it", else ``None`` (the span search decides)."""
-    a = 0
-    while a < len(line) and line[a].isascii():
-        a += 1
+    a = non_ascii_start(line)
     # trailing ASCII stays in: it may be the trail byte of a double-byte
     # character ("¡n" is Big5 A1 6E); ASCII that reads as itself is trimmed
     # from the candidates afterwards
@@ -1206,10 +1213,7 @@ def _whole_decoders(line: str) -> tuple[list[str], list[str]]:
     """What :func:`_whole_line` needs screened: the decoders that can
     re-encode the line's non-ASCII part whole; and the other single-byte
     ones, for UTF-8 originals only (they tell a line partly UTF-8 mojibake)."""
-    a = 0
-    while a < len(line) and line[a].isascii():
-        a += 1
-    core = line[a:]
+    core = line[non_ascii_start(line) :]
     whole: list[str] = []
     single: list[str] = []
     for name, dec in DECODERS.items():
@@ -1541,8 +1545,7 @@ def lossy_candidates(
             continue
         if chain.loss == "sbcs-stripped" and not latin:
             continue  # UTF-8 read as a Latin code page leaves "Ã", "æ", "å" ...
-        if not chain.marker and chain.original == "utf-8" and DECODERS[chain.decoder].multibyte:
-            # a traceless loss shows as two rare characters side by side
+        if _lossy.needs_rare_pair(chain):
             # (the screen asks it of each region: none, if the line has none)
             if rare_pair is None:
                 rare_pair = _lossy.rare_pair(line)

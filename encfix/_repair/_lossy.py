@@ -141,7 +141,6 @@ _SLIP = {"gbk": "gbk", "big5": "big5", "shift_jis": "cp932", "euc-kr": "cp949"}
 
 
 @cache
-@cache
 def lossy_chains() -> tuple[LossyChain, ...]:
     """Every lossy chain encfix searches."""
     out: list[LossyChain] = []
@@ -236,8 +235,7 @@ def screen(line: str, chain: LossyChain, a: int, b: int) -> bool:
         # re-encoded is not
         if not _CJK_RE.search(region):
             return False
-        if not chain.marker:
-            # somewhere in it, a few characters that re-encode as UTF-8
+        if needs_rare_pair(chain):
             # somewhere in it, two rare characters (mojibake) that re-encode
             # as UTF-8
             for i in range(max(1, len(region) - 1)):
@@ -611,10 +609,18 @@ _RARE_PAIR = _regex.compile(b"[\\x%02x-\\xff]{2}" % round(RARE_COST * model.UNIG
 
 
 def rare_pair(line: str) -> bool:
-    """Does ``line`` hold two rare characters side by side?  The screen of a
-    traceless loss of UTF-8 read by a double-byte decoder asks that of each
-    region: a line without such a pair has no region worth a look."""
+    """Does ``line`` hold two rare characters side by side?  Under a chain
+    that :func:`needs_rare_pair`, a line without such a pair has no region
+    worth a look."""
     return _RARE_PAIR.search(model.unigram_codes(line)) is not None
+
+
+def needs_rare_pair(chain: LossyChain) -> bool:
+    """Does :func:`screen` pass a region under ``chain`` only where it holds
+    two rare characters side by side?  So it does for a traceless loss of
+    UTF-8 read by a double-byte decoder (its regions are two characters or
+    more)."""
+    return not chain.marker and chain.original == "utf-8" and DECODERS[chain.decoder].multibyte
 
 
 # ---------------------------------------------------------------- byte forms

@@ -99,7 +99,7 @@ def _modelled_script(ch: str) -> bool:
 #: strings each language model remembers the cost of (then it starts afresh)
 MEMO_SIZE = 1 << 13
 #: the memos' current generation (see :func:`forget_costs`)
-_generation = [0]
+_generation = 0
 
 
 def forget_costs() -> None:
@@ -108,7 +108,8 @@ def forget_costs() -> None:
     text costs the same whatever was repaired before it (98% of the memo's
     hits come from the same text anyway), and a benchmark that repairs one
     text again and again measures what one repair costs."""
-    _generation[0] += 1
+    global _generation
+    _generation += 1
 
 
 @dataclass(slots=True)
@@ -208,13 +209,13 @@ class LanguageModel:
         Stops early, returning a value above ``bound``, once the cost exceeds it.
         """
         known = self.memo.get(text)
-        if known is not None and known[2] == _generation[0] and (known[1] or known[0] > bound):
+        if known is not None and known[2] == _generation and (known[1] or known[0] > bound):
             return known[0]
         total = self._cost(text, bound)
         memo = self.memo
         if len(memo) >= MEMO_SIZE:
             memo.clear()
-        memo[text] = (total, total <= bound, _generation[0])
+        memo[text] = (total, total <= bound, _generation)
         return total
 
     def _cost(self, text: str, bound: float) -> float:
