@@ -154,6 +154,54 @@ def levenshtein(a: str, b: str) -> int:
     return prev[-1]
 
 
+#: what a tool writes for a character it could not recover
+PLACEHOLDER = "\ufffd"
+
+
+def shown(out: str, orig: str) -> tuple[int, int]:
+    """(wrong, marked): characters of ``out`` that, aligned with ``orig`` at
+    the least edit distance, stand where the original has another character
+    or none, split into those a reader takes for text (wrong) and
+    placeholders (U+FFFD: marked as lost).  A wrong character misleads; a
+    placeholder only says that something is missing.  Both count the same
+    in the character error rate."""
+    i = 0
+    n = min(len(out), len(orig))
+    while i < n and out[i] == orig[i]:
+        i += 1
+    j = 0
+    while j < n - i and out[-1 - j] == orig[-1 - j]:
+        j += 1
+    a, b = out[i : len(out) - j], orig[i : len(orig) - j]
+    if not a:
+        return 0, 0
+    rows = [list(range(len(b) + 1))]
+    for x, ca in enumerate(a, 1):
+        prev = rows[-1]
+        cur = [x]
+        for y, cb in enumerate(b, 1):
+            cur.append(min(prev[y] + 1, cur[y - 1] + 1, prev[y - 1] + (ca != cb)))
+        rows.append(cur)
+    wrong = marked = 0
+    x, y = len(a), len(b)
+    while x > 0:
+        if y > 0 and rows[x][y] == rows[x - 1][y - 1] + (a[x - 1] != b[y - 1]):
+            bad = a[x - 1] != b[y - 1]
+            x, y = x - 1, y - 1
+        elif rows[x][y] == rows[x - 1][y] + 1:
+            bad = True
+            x -= 1
+        else:
+            y -= 1
+            continue
+        if bad:
+            if a[x] == PLACEHOLDER:
+                marked += 1
+            else:
+                wrong += 1
+    return wrong, marked
+
+
 def language_pools() -> dict[str, list[str]]:
     """CJK sentences by language.  Chinese is split by the source file's
     encoding: GB2312/GB18030 files give zh-Hans, Big5 files zh-Hant (the few
@@ -261,8 +309,20 @@ def samples(limit: int, seed: int = SEED) -> list[tuple[LossyChain, str, str]]:
 
 
 #: per-chain counters: samples, exact, distance, original chars, input distance, worse, better,
-#: unchanged, utf-8 bytes of input
-_FIELDS = ("n", "exact", "dist", "chars", "input_dist", "worse", "better", "unchanged", "bytes")
+#: unchanged, utf-8 bytes of input, wrong characters shown and placeholders (see :func:`shown`)
+_FIELDS = (
+    "n",
+    "exact",
+    "dist",
+    "chars",
+    "input_dist",
+    "worse",
+    "better",
+    "unchanged",
+    "bytes",
+    "wrong",
+    "marked",
+)
 
 #: loss markers counted for a sample's loss density
 _MARKERS = ("\ufffd", "?", "\u30fb")
@@ -332,6 +392,7 @@ def run(
         "input": {
             "chars": sum(len(o) for _, o, _ in data),
             "dist": sum(input_dist),
+            "wrong": sum(shown(g, o)[0] for _, o, g in data),
             "bytes": sum(len(g.encode("utf-8")) for _, _, g in data),
         },
         "empty_chains": [c.key for c in CHAINS if c.key not in groups.get(c.group, ())],
@@ -361,9 +422,11 @@ def run(
             seconds = time.perf_counter() - t0
             if out is None:  # an exception: the input stays as it was, and it counts as worse
                 d, worse = in_dist, True
+                wrong, marked = shown(g, orig)
             else:
                 d = levenshtein(out, orig)
                 worse = d > in_dist
+                wrong, marked = shown(out, orig)
             for r in (row, per_band[density_band(orig, g)]):
                 r["seconds"] += seconds
                 r["n"] += 1
@@ -374,6 +437,8 @@ def run(
                     r["exact"] += out == orig
                     r["unchanged"] += out == g
                 r["dist"] += d
+                r["wrong"] += wrong
+                r["marked"] += marked
                 r["worse"] += worse
                 r["better"] += d < in_dist
             if worse and worse_shown[chain.key] < examples:
@@ -397,6 +462,8 @@ def run(
             f"{name}: exact {total['exact']}/{total['n']} ({_rate(total['exact'], total['n']):.1%}), "
             f"CER {_rate(total['dist'], total['chars']):.2%} "
             f"(input {_rate(total['input_dist'], total['chars']):.2%}), "
+            f"wrong characters shown {_rate(total['wrong'], total['chars']):.2%}, "
+            f"marked lost {_rate(total['marked'], total['chars']):.2%}, "
             f"worse {total['worse']}/{total['n']}, {total['seconds']:.1f}s"
             + (f", {total['errors']} EXCEPTIONS" if total["errors"] else "")
         )
@@ -421,7 +488,7 @@ def summary_lines(res: dict[str, Any]) -> list[str]:
         f"lossy: {res['samples']} damaged samples (up to {res['limit']} per chain, "
         f"{sum(len(v) for v in res['groups'].values())} chains); "
         f"input CER {_rate(inp['dist'], inp['chars']):.2%}",
-        f"   {'tool':22s} {'exact':>7s} {'CER':>7s} {'worse':>7s} {'kB/s':>8s}",
+        f"   {'tool':22s} {'exact':>7s} {'CER':>7s} {'wrong':>7s} {'marked':>7s} {'worse':>7s} {'kB/s':>8s}",
     ]
     for name, t in res["tools"].items():
         tot = t["total"]
@@ -430,6 +497,8 @@ def summary_lines(res: dict[str, Any]) -> list[str]:
         err = f", {t['errors']} EXCEPTIONS" if t.get("errors") else ""
         lines.append(
             f"   {name:22s} {tot['exact'] / n:7.1%} {tot['dist'] / max(tot['chars'], 1):7.2%} "
+            f"{tot.get('wrong', 0) / max(tot['chars'], 1):7.2%} "
+            f"{tot.get('marked', 0) / max(tot['chars'], 1):7.2%} "
             f"{tot['worse'] / n:7.1%} {mbs:>8s}{err}"
         )
     names = list(res["tools"])

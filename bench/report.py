@@ -173,6 +173,19 @@ def lossy_section(lo: dict[str, Any]) -> list[str]:
                 + " | ".join(cells)
                 + " |"
             )
+    if "wrong" in tot:
+        cells = [
+            f"{t} {_pct(lo['tools'][t]['total']['wrong'], tot['chars'])} / "
+            f"{_pct(lo['tools'][t]['total']['marked'], tot['chars'])}"
+            for t in tools
+        ]
+        out += [
+            "",
+            "Of the character errors, *wrong / marked*: characters a reader would take for text that "
+            "stand where the original has another or none, and placeholders (U+FFFD) that say a "
+            "character was lost (both over the original's length; the input shows "
+            f"{_pct(lo['input'].get('wrong', 0), tot['chars'])} wrong): " + ", ".join(cells) + ".",
+        ]
     speeds = [
         f"{t} {_slow_mbs(lo['tools'][t]['mb_s'])}"
         for t in ("encfix", "encfix (lossy=False)")

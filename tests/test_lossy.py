@@ -384,7 +384,15 @@ def test_guessed_rare_mark_does_not_outbid_a_letter() -> None:
     "‼이브블로그" came out.  A guess that makes a mark CJK text seldom uses
     costs more."""
     garbled = "\ufffd쇱씠釉뚮툝濡쒓렇"
-    _assert_repairs(garbled, "라이브블로그")
+    rep = encfix.repair(garbled)
+    assert "‼" not in rep.text
+    # (with "이" its only neighbour, "라" is the likeliest but not more
+    # likely than not: the placeholder stands, "라" first among its candidates)
+    (fix,) = rep.fixes
+    assert fix.loss is not None
+    assert rep.text == "\ufffd이브블로그"
+    ((pos, ranked),) = fix.loss.uncertain
+    assert pos == 0 and ranked[0][0] == "라"
 
 
 def test_guessed_ideographic_space_is_not_odd() -> None:
@@ -423,3 +431,52 @@ def test_region_of_markers_alone_after_nothing_that_reads_on_is_not_searched() -
     assert readings(line, chain, line.index("아"), len(line), "ko", budget) == []
     assert 1000 - budget.left <= 5
     assert encfix.repair(line).text == line
+
+
+def test_language_of_a_region_in_mojibake_is_that_of_its_reading() -> None:
+    """Around a region that is itself in the middle of mojibake, the text's
+    language is that of its rough reading, not of the mojibake: Japanese
+    read as GBK shows Chinese characters ("鏉变含" for "東京"), and its
+    language was taken for Chinese."""
+    from encfix._repair._lossy import languages
+
+    text = "東京都内の大学院で日本語教育学を研究しています。"
+    garbled = _loss.LOSS_MODELS["whatwg"].decode(text.encode(), "gbk")
+    assert languages(garbled, _chain("gbk", "replacement"), 24, 37) == ("ja",)
+
+
+def test_guess_is_weighed_against_its_alternatives() -> None:
+    """A slipped Big5 stream lost the lead byte of "離" (C2 F7): the search,
+    reading left to right, settled on "機" (BE F7) after "會" before it saw
+    "開".  Weighed with the characters on both sides, "離" wins, and the span
+    still reproduces with it."""
+    garbled = "她不會?鰶}日本到任何地方開演唱會"
+    _assert_repairs(garbled, "她不會離開日本到任何地方開演唱會")
+    (fix,) = encfix.repair(garbled).fixes
+    assert fix.loss is not None and explain_loss(fix.loss, fix.chain, fix.before)
+
+
+def test_guesses_are_weighed_in_the_repaired_text_around() -> None:
+    """The character before a lossy fix is often part of another repair
+    ("什" of "为什么", repaired whole from "粈"): the guess is weighed beside
+    the repaired character, not the mojibake."""
+    text = "眼珠，仿佛那是世界的轮中轮，为什么"
+    _assert_repairs(_loss.LOSS_MODELS["whatwg"].decode(text.encode(), "gbk"), text)
+
+
+def test_run_of_guesses_does_not_vouch_for_itself() -> None:
+    """UTF-8 read as Big5 by CPython loses eight bytes in a row of "中文的文章":
+    the beam kept few readings of that run and they agreed on "時時間", so
+    each guess looked certain.  Weighed against the characters that could
+    stand in their place (forward-backward over the run), none is more
+    likely than not: placeholders, with their candidates, not a confident
+    invention."""
+    garbled = _loss.LOSS_MODELS["cpython-replace"].decode("中文的文章很好".encode(), "big5")
+    rep = encfix.repair(garbled)
+    assert "時時間" not in rep.text
+    assert rep.text.startswith("中\ufffd\ufffd")
+    for fix in rep.fixes:
+        assert fix.loss is not None
+        for _, ranked in fix.loss.uncertain:
+            assert ranked and sum(p for _, p in ranked) <= 1.0 + 1e-9
+            assert ranked[0][1] < 0.5 or ranked[0][0] != fix.after[0]

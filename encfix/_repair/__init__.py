@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 from encfix import _regex, model
 from encfix._detect._tables import find_suspicious, suspicious_lines, weak_pairs_only
 from encfix._options import Options
-from encfix._repair import _latin
+from encfix._repair import _latin, _lossy
 from encfix._repair._engine import Candidate, analyse, is_latin, non_ascii_start
 from encfix._repair._lossy import Budget, has_markers
 from encfix._repair._plan import apply_plan, splice
@@ -96,9 +96,9 @@ def _superseded(f: Fix, offset: int, sure: list[Candidate]) -> bool:
     return any(offset + c.start <= a and b <= offset + c.end for c in sure)
 
 
-def _fix(line: str, offset: int, c: Candidate, opts: Options) -> Fix:
+def _fix(line: str, offset: int, c: Candidate, opts: Options, applied: list[Candidate]) -> Fix:
     if c.lossy is not None:
-        return _lossy_fix(line, offset, c, opts)
+        return _lossy_fix(line, offset, c, opts, _around(line, c, applied))
     return Fix(
         start=offset + c.start,
         end=offset + c.end,
@@ -111,24 +111,47 @@ def _fix(line: str, offset: int, c: Candidate, opts: Options) -> Fix:
     )
 
 
-def _lossy_fix(line: str, offset: int, c: Candidate, opts: Options) -> Fix:
+def _lossy_fix(line: str, offset: int, c: Candidate, opts: Options, context: tuple[str, str]) -> Fix:
     """A lossy reading as a fix: each guessed character the model gives less
     than ``opts.guess_confidence`` becomes the placeholder, its candidates
     recorded.  A character's probability sums the readings of the span that
-    differ from the chosen one only in guessed characters."""
+    differ from the chosen one only in guessed characters, or -- when that
+    is less -- comes from weighing it against its alternatives in
+    ``context``, the repaired text on either side (see
+    :func:`_lossy.posteriors`)."""
     f = c.lossy
     assert f is not None
     fillers = c.fillers or [(c.after, 1.0)]
     total = sum(p for _, p in fillers) or 1.0
     uncertain: list[tuple[int, tuple[tuple[str, float], ...]]] = []
-    chars = list(c.after)
+    before = line[c.start : c.end]
+    weighed = _lossy.posteriors(f, before, *context)
+    # a guess its alternatives outweigh, once weighed in context, is replaced
+    # by the likeliest (if the span still reproduces with all such changes)
+    changes = {
+        pos: ranked[0][0]
+        for pos, ranked in weighed.items()
+        if ranked[0][0] != f.after[pos] and ranked[0][1] >= opts.guess_confidence
+    }
+    if changes:
+        better = _lossy.switched(f, before, changes)
+        if better is None:
+            changes = {}
+        else:
+            f = better
+    chars = list(f.after)
     for pos in f.guessed:
         votes: dict[str, float] = {}
         for text, p in fillers:
             if pos < len(text):
                 votes[text[pos]] = votes.get(text[pos], 0.0) + p / total
         ranked = sorted(votes.items(), key=lambda kv: -kv[1])
-        if not ranked or ranked[0][0] != c.after[pos] or ranked[0][1] < opts.guess_confidence:
+        local = weighed.get(pos)
+        if local and (pos in changes or dict(local).get(f.after[pos], 0.0) < votes.get(f.after[pos], 0.0)):
+            # the guess weighed against its alternatives is less sure than
+            # the readings the search kept made it look
+            ranked = local
+        if not ranked or ranked[0][0] != f.after[pos] or ranked[0][1] < opts.guess_confidence:
             uncertain.append((pos, tuple(ranked[:3])))
             chars[pos] = opts.placeholder
     loss = Loss(
@@ -153,6 +176,25 @@ def _lossy_fix(line: str, offset: int, c: Candidate, opts: Options) -> Fix:
         members=c.members,
         loss=loss,
     )
+
+
+#: characters of repaired text on either side of a lossy fix its guesses
+#: are weighed in
+AROUND = 8
+
+
+def _around(line: str, c: Candidate, applied: list[Candidate]) -> tuple[str, str]:
+    """The text on either side of candidate ``c`` in ``line`` as the other
+    candidates ``applied`` repair it (the last and first :data:`AROUND`
+    characters)."""
+    left = line[: c.start]
+    right = line[c.end :]
+    for d in sorted(applied, key=lambda d: -d.start):  # from the end: offsets hold
+        if d.end <= c.start:
+            left = left[: d.start] + d.after + left[d.end :]
+        elif d.start >= c.end:
+            right = right[: d.start - c.end] + d.after + right[d.end - c.end :]
+    return left[-AROUND:], right[:AROUND]
 
 
 #: no repair is certain
@@ -200,7 +242,7 @@ def _line_fixes(line: str, offset: int, opts: Options, budget: Budget | None = N
         if len(kept) < len(ftfy_fixes):
             sure = better
         ftfy_fixes = kept
-    fixes = [_fix(line, offset, c, opts) for c in applied]
+    fixes = [_fix(line, offset, c, opts, applied) for c in applied]
     for c in applied:
         conf *= min(c.confidence, MAX_CONFIDENCE)
     for f in ftfy_fixes:
@@ -215,7 +257,7 @@ def _line_fixes(line: str, offset: int, opts: Options, budget: Budget | None = N
         elif c in sure or (_overrides(line, c, opts, LATIN_SUPERSEDE) and _runs(line[c.start : c.end]) > 1):
             applied.append(c)
             conf *= min(c.confidence, MAX_CONFIDENCE)
-            fixes.append(_fix(line, offset, c, opts))
+            fixes.append(_fix(line, offset, c, opts, applied))
     fixes.sort(key=lambda f: f.start)
     # the likeliest repair we did not make (and that no fix covers) also says
     # how sure we are the output is right

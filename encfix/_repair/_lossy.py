@@ -28,7 +28,7 @@ import copy
 import math
 import unicodedata
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache, lru_cache
 
 from encfix import _regex, model
@@ -131,6 +131,8 @@ class Filled:
     model: str = ""
     #: units read as a form other than their plain one (see FORM_COST)
     alt_forms: int = 0
+    #: the language model that read it
+    lang: str = ""
 
 
 # ---------------------------------------------------------------- chains
@@ -365,16 +367,30 @@ def languages(line: str, chain: LossyChain, a: int, b: int) -> tuple[str, ...]:
     reading of the region itself (markers skipped)."""
     around = line[max(0, a - 40) : a] + line[b : b + 40]
     langs = model.candidate_languages(around)
-    if len(_CJK_RE.findall(around)) >= 4:
+    cjk = len(_CJK_RE.findall(around))
+    if cjk >= 4:
+        # the text around is the same mojibake when its rough reading holds
+        # half as much CJK text: its language is then the reading's ("中文的"
+        # as Big5 reads "銝剜...": traditional characters, simplified text)
+        read = _rough(line[max(0, a - 40) : b + 40], chain)
+        if 2 * len(_CJK_RE.findall(read)) >= cjk:
+            return (model.best_language(read)[0],)
         return (model.best_language(around, langs)[0],)
     if langs == ("world",):
-        rough = bytearray()
-        for ch in line[a:b]:
-            forms = _forms(chain.decoder, ch, False, chain.loss)
-            if forms and ch != chain.marker:
-                rough += forms[0]
-        langs = model.candidate_languages(rough.decode(chain.member, "ignore"))
+        langs = model.candidate_languages(_rough(line[a:b], chain))
     return langs[:2]
+
+
+def _rough(text: str, chain: LossyChain) -> str:
+    """``text`` read back through ``chain`` as far as it goes: each character's
+    plain bytes, markers skipped, what does not decode dropped."""
+    rough = bytearray()
+    for ch in text:
+        if ch != chain.marker:
+            forms = _forms(chain.decoder, ch, False, chain.loss)
+            if forms:
+                rough += forms[0]
+    return rough.decode(chain.member, "ignore")
 
 
 #: a run of more markers than this is data lost upstream: every byte of it
@@ -1580,10 +1596,192 @@ def _verify(
                 bonus=bonus + final - echo,
                 model=name,
                 alt_forms=s.alt_forms,
+                lang=lm.name,
             )
         )
     out.sort(key=lambda f: -f.gain)
     return out
+
+
+# ---------------------------------------------------------------- guesses weighed
+
+#: the commonest characters of a language, by bytes in the original encoding,
+#: that a guessed character is weighed against
+POSTERIOR_POOL = 800
+#: ... and how many of them that reproduce the span are kept for each
+POSTERIOR_KEEP = 16
+
+
+@cache
+def _pool(lang: str, member: str, size: int) -> tuple[tuple[str, bytes], ...]:
+    """The :data:`POSTERIOR_POOL` commonest characters of ``lang`` that take
+    ``size`` bytes in ``member``, commonest first."""
+    out: list[tuple[str, bytes]] = []
+    for c, _ in sorted(model.get(lang).unigram.items(), key=lambda kv: (kv[1], kv[0])):
+        try:
+            data = c.encode(member)
+        except UnicodeEncodeError:
+            continue
+        if len(data) == size:
+            out.append((c, data))
+            if len(out) >= POSTERIOR_POOL:
+                break
+    return tuple(out)
+
+
+def posteriors(f: Filled, before: str, left: str, right: str) -> dict[int, list[tuple[str, float]]]:
+    """How sure each guessed character of reading ``f`` (of ``before``, with
+    ``left`` and ``right`` the text on either side) is: for each guessed
+    position, the characters that could stand there instead -- any of the
+    commonest characters of as many bytes with which the span still
+    reproduces, the other characters held as read -- ranked with their
+    probabilities under the bigram model given the text around.  Adjacent
+    guesses are weighed together (forward-backward over each run of them),
+    so that a run the search settled on early does not vouch for itself
+    (the beam keeps few readings of a long run, and they agree on it).
+    Empty when the reading's bytes cannot be split by character."""
+    if not f.guessed or not f.lang:
+        return {}
+    member = f.chain.member
+    offs = _offsets(f)
+    if offs is None:
+        return {}
+    lm = model.get(f.lang)
+    options: dict[int, list[str]] = {}
+    after = f.after
+    for p in f.guessed:
+        i, j = offs[p], offs[p + 1]
+        alts = [after[p]]
+        # the likeliest in context first (neighbours as read)
+        prev = (after[p - 1] if p else left[-1:]).casefold()
+        nxt = after[p + 1] if p + 1 < len(after) else right[:1]
+        pool = sorted(
+            _pool(f.lang, member, j - i),
+            key=lambda e: _guessed_step(lm, prev, e[0]) + (lm.step(e[0].casefold(), nxt) if nxt else 0.0),
+        )
+        for c, data in pool:
+            if c != alts[0] and _reproduces(f, f.data[:i] + data + f.data[j:], before):
+                alts.append(c)
+                if len(alts) >= POSTERIOR_KEEP:
+                    break
+        options[p] = alts
+    out: dict[int, list[tuple[str, float]]] = {}
+    run: list[int] = []
+    for p in sorted(options):
+        if run and p != run[-1] + 1:
+            out.update(_weigh(lm, run, options, f.after, left, right))
+            run = []
+        run.append(p)
+    if run:
+        out.update(_weigh(lm, run, options, f.after, left, right))
+    return out
+
+
+def _offsets(f: Filled) -> list[int] | None:
+    """Where each character of ``f.after`` starts in ``f.data`` (and the end);
+    None if the bytes do not split so."""
+    member = f.chain.member
+    offs = [0]
+    for c in f.after:
+        try:
+            offs.append(offs[-1] + len(c.encode(member)))
+        except UnicodeEncodeError:
+            return None
+    if offs[-1] != len(f.data) or f.data.decode(member, "replace") != f.after:
+        return None
+    return offs
+
+
+def _reproduces(f: Filled, data: bytes, before: str) -> bool:
+    """Does ``data`` become ``before`` under ``f``'s chain and loss model?"""
+    chain = f.chain
+    text = damaged(data, f.model, chain.decoder, slip=f.slip, swallow=f.swallow)
+    if chain.nfkc:
+        text = unicodedata.normalize("NFKC", text)
+    return text == before
+
+
+def switched(f: Filled, before: str, changes: dict[int, str]) -> Filled | None:
+    """``f`` with the guessed characters at the positions of ``changes``
+    replaced, if the span still reproduces (None otherwise)."""
+    offs = _offsets(f)
+    if offs is None:
+        return None
+    member = f.chain.member
+    parts = []
+    for p in range(len(f.after)):
+        c = changes.get(p)
+        parts.append(f.data[offs[p] : offs[p + 1]] if c is None else c.encode(member))
+    data = b"".join(parts)
+    if not _reproduces(f, data, before):
+        return None
+    after = "".join(changes.get(p, c) for p, c in enumerate(f.after))
+    return replace(f, after=after, data=data)
+
+
+def _weigh(
+    lm: model.LanguageModel, run: list[int], options: dict[int, list[str]], after: str, left: str, right: str
+) -> dict[int, list[tuple[str, float]]]:
+    """Forward-backward over a run of adjacent guessed positions: each
+    position's options with their marginal probabilities."""
+    first, last = run[0], run[-1]
+    before = (after[first - 1] if first else left[-1:]).casefold()
+    nxt = after[last + 1] if last + 1 < len(after) else right[:1]
+    # forward: -ln of the probability of each option with everything before
+    # it summed over; backward: the same of everything after it
+    fwd: list[list[float]] = []
+    for k, p in enumerate(run):
+        row = []
+        for c in options[p]:
+            if k == 0:
+                row.append(_guessed_step(lm, before, c))
+            else:
+                prev = options[run[k - 1]]
+                row.append(
+                    _lse([fwd[k - 1][m] + _guessed_step(lm, q.casefold(), c) for m, q in enumerate(prev)])
+                )
+        fwd.append(row)
+    bwd: list[list[float]] = [[] for _ in run]
+    for k in range(len(run) - 1, -1, -1):
+        row = []
+        for c in options[run[k]]:
+            if k == len(run) - 1:
+                row.append(lm.step(c.casefold(), nxt) if nxt else 0.0)
+            else:
+                later = options[run[k + 1]]
+                row.append(
+                    _lse([_guessed_step(lm, c.casefold(), q) + bwd[k + 1][m] for m, q in enumerate(later)])
+                )
+        bwd[k] = row
+    out: dict[int, list[tuple[str, float]]] = {}
+    for k, p in enumerate(run):
+        costs = [a + b for a, b in zip(fwd[k], bwd[k], strict=True)]
+        z = _lse(costs)
+        ranked = sorted(
+            ((c, math.exp(z - x)) for c, x in zip(options[p], costs, strict=True)), key=lambda t: -t[1]
+        )
+        out[p] = ranked
+    return out
+
+
+def _guessed_step(lm: model.LanguageModel, prev: str, c: str) -> float:
+    """The cost of guessed character ``c`` after ``prev``, as the search
+    charges it: the model's step, and what a guess pays for repeating the
+    letter before it, for being invisible or for being a rare mark."""
+    cost = lm.step(prev, c)
+    if _echo(prev, c, lm):
+        cost += ECHO_COST
+    if _odd_guess(c):
+        cost += ODD_FILL_COST
+    if _rare_mark(c):
+        cost += RARE_MARK_COST
+    return cost
+
+
+def _lse(costs: list[float]) -> float:
+    """-ln of the sum of exp(-cost): costs added as probabilities."""
+    lo = min(costs)
+    return lo - math.log(sum(math.exp(lo - x) for x in costs))
 
 
 #: nats a guessed letter costs for repeating the one before it where the

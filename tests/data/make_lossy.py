@@ -59,6 +59,7 @@ KNOWN_FAILURES: frozenset[str] = frozenset(
         "cpython-replace nfkc: utf-8 zh-Hant read as big5 #0",
         "cpython-replace nfkc: utf-8 zh-Hant read as big5 #1",
         "cpython-replace nfkc: utf-8 zh-Hant read as gbk #1",
+        "cpython-replace: utf-8 ja-kana read as cp932 #0",
         "cpython-replace: utf-8 ja-kana read as euc-jp #0",
         "cpython-replace: utf-8 ja-kana read as euc-jp #1",
         "cpython-replace: utf-8 ja-kana read as gbk #0",
