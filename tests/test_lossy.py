@@ -480,3 +480,34 @@ def test_run_of_guesses_does_not_vouch_for_itself() -> None:
         for _, ranked in fix.loss.uncertain:
             assert ranked and sum(p for _, p in ranked) <= 1.0 + 1e-9
             assert ranked[0][1] < 0.5 or ranked[0][0] != fix.after[0]
+
+
+def test_dropped_pair_inside_the_last_character() -> None:
+    """ "家" is E5 AE B6; GBK reads "AE B6" as a user-defined pair (a
+    private-use character), which copy and paste dropped: "E5" is left
+    pending at the end of the line, and only the pair that vanished after it
+    completes it."""
+    text = "我爱我的国家"
+    garbled = _loss.LOSS_MODELS["pua-dropped"].decode(text.encode(), "gbk")
+    assert garbled.endswith("鍥藉")
+    _assert_repairs(garbled, text)
+
+
+def test_dropped_pair_in_a_gap_the_lossless_search_left() -> None:
+    """The lossless search explains all of the line but its first two
+    characters ("转" E8 BD AC lost "AC E8", the first byte of the pair and
+    the lead of "载"); that gap is searched on its own, not as part of one
+    search of the whole line, whose beam filled with readings that start
+    early."""
+    text = "转载一篇关于它的文章"
+    _assert_repairs(_loss.LOSS_MODELS["pua-dropped"].decode(text.encode(), "gbk"), text)
+
+
+def test_dropped_pair_inside_a_character_pays_for_its_freedom() -> None:
+    """Two continuation bytes can make nearly any character of their block:
+    a reading that assumes such a pair vanished ("报销单对~好后") costs more
+    than one that reads a folded "～" ("报销单填好后")."""
+    from encfix._repair._lossy import INSIDE_COST, _hidden_cost
+
+    assert _hidden_cost(b"\xae\xb6") == _hidden_cost(b"\xae\xe5") + INSIDE_COST
+    assert encfix.repair("鎶ラ攢鍗曞~濂藉悗").text == "报销单填好后"

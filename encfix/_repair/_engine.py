@@ -1568,41 +1568,91 @@ def lossy_candidates(
                 continue
             if not _lossy.screen(line, chain, a, b):
                 continue
-            # the best readings of a region start as far back as they can,
-            # over text a lossless repair of the same chain already explains:
-            # where the region starts inside that repair, the rest of it after
-            # the repair is read too ("小店..不贵" + "銆�" -> "。": the overlap
-            # would keep them apart)
-            spans: list[tuple[int, str | None]] = [(a, None)] + [
-                (c.end, line[: c.start] + c.after)
-                for c in chosen
-                if c.lossy is None and c.chain == chain.names and c.start < a < c.end < b
-            ]
-            langs = _lossy.languages(line, chain, a, b)
-            for lang, (a2, left) in ((x, sp) for sp in spans for x in langs):
-                for f in _lossy.readings(line, chain, a2, b, lang, budget, left=left)[:LOSSY_TOP]:
-                    prior = (
-                        BASE_COST
-                        + LOSSY_COST
-                        + _lossy.FILL_COST * f.guessed_bytes
-                        + _lossy.FORM_COST * f.alt_forms
-                        - f.bonus
-                    )
-                    c = search._add(
-                        Candidate(
-                            f.start,
-                            f.end,
-                            f.after,
-                            chain.names,
-                            (chain.member,),
-                            f.model,
-                            prior,
-                            refundable=BASE_COST,
-                            lossy=f,
-                        )
-                    )
-                    if c is not None:
-                        out.append(c)
+            if not chain.marker:
+                # a traceless loss sits in what the lossless search left
+                # unexplained: each such gap is searched on its own, with a
+                # little of the text around it (one search of a long run
+                # fills its beam with readings that start early, and a run
+                # may hide more losses than one reading takes)
+                for ga, gb in _gaps(a, b, explained):
+                    out += _lossy_readings(search, chain, ga, gb, chosen, budget)
+                continue
+            out += _lossy_readings(search, chain, a, b, chosen, budget)
+    return out
+
+
+#: characters of explained text on either side of a gap a traceless search
+#: takes in
+GAP_PAD = 4
+
+
+def _gaps(a: int, b: int, explained: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The stretches of ``[a, b)`` no span of ``explained`` covers, each with
+    :data:`GAP_PAD` characters on either side (searched apart even where
+    they overlap: one search of several gaps makes long readings that split
+    the line's probability); ``[a, b)`` itself if nothing in it is
+    explained."""
+    covered = sorted((max(a, x), min(b, y)) for x, y in explained if x < b and a < y)
+    if not covered:
+        return [(a, b)]
+    gaps: list[tuple[int, int]] = []
+    pos = a
+    for x, y in covered:
+        if x > pos:
+            gaps.append((pos, x))
+        pos = max(pos, y)
+    if pos < b:
+        gaps.append((pos, b))
+    return [(max(a, x - GAP_PAD), min(b, y + GAP_PAD)) for x, y in gaps]
+
+
+def _lossy_readings(
+    search: _Search,
+    chain: _lossy.LossyChain,
+    a: int,
+    b: int,
+    chosen: list[Candidate],
+    budget: _lossy.Budget,
+) -> list[Candidate]:
+    """The candidates of the lossy readings of ``line[a:b]`` under ``chain``."""
+    line = search.line
+    out: list[Candidate] = []
+    # the best readings of a region start as far back as they can,
+    # over text a lossless repair of the same chain already explains:
+    # where the region starts inside that repair, the rest of it after
+    # the repair is read too ("小店..不贵" + "銆�" -> "。": the overlap
+    # would keep them apart)
+    spans: list[tuple[int, str | None]] = [(a, None)] + [
+        (c.end, line[: c.start] + c.after)
+        for c in chosen
+        if c.lossy is None and c.chain == chain.names and c.start < a < c.end < b
+    ]
+    langs = _lossy.languages(line, chain, a, b)
+    for lang, (a2, left) in ((x, sp) for sp in spans for x in langs):
+        for f in _lossy.readings(line, chain, a2, b, lang, budget, left=left)[:LOSSY_TOP]:
+            prior = (
+                BASE_COST
+                + LOSSY_COST
+                + _lossy.FILL_COST * f.guessed_bytes
+                + _lossy.FORM_COST * f.alt_forms
+                + _lossy.INSIDE_COST * f.inside
+                - f.bonus
+            )
+            c = search._add(
+                Candidate(
+                    f.start,
+                    f.end,
+                    f.after,
+                    chain.names,
+                    (chain.member,),
+                    f.model,
+                    prior,
+                    refundable=BASE_COST,
+                    lossy=f,
+                )
+            )
+            if c is not None:
+                out.append(c)
     return out
 
 

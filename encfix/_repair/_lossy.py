@@ -82,6 +82,11 @@ FILL_COST = 0.5
 FORM_COST = 2.0
 #: cost of each traceless loss a reading assumes
 HIDDEN_COST = 4.0
+#: ... and more for a pair inside one character (its two continuation
+#: bytes): it can make nearly any character of the block its lead starts,
+#: so the model finds one that fits wherever it looks ("单对~" for the
+#: NFKC reading "单填")
+INSIDE_COST = 3.0
 #: at most this many traceless losses per region
 MAX_HIDDEN = 2
 
@@ -133,6 +138,8 @@ class Filled:
     alt_forms: int = 0
     #: the language model that read it
     lang: str = ""
+    #: traceless losses of a pair inside one character (see INSIDE_COST)
+    inside: int = 0
 
 
 # ---------------------------------------------------------------- chains
@@ -803,6 +810,8 @@ class _State:
     swallow: bool
     #: units read as a form other than their plain one
     alt_forms: int = 0
+    #: traceless losses of a pair inside one character (see INSIDE_COST)
+    inside: int = 0
 
 
 def readings(
@@ -862,6 +871,13 @@ def readings(
             # its Hangul re-encode to bytes no UTF-8 character starts with)
             return []
         if i == n:
+            if not chain.marker and (b >= len(line) or line[b].isascii()):
+                # bytes that vanished at the very end of the stream,
+                # completing its last character ("鍥藉" + [AE B6] at the end
+                # of a line: "国家"; inside a stream, the next unit shows)
+                for s in states.values():
+                    context = left + line[a : a + offs[s.start]]
+                    finals += ((t, n) for t in _hidden_ends(s, chain, lm, context))
             break
         # every state reached, by key: the best of a key is kept -- the best
         # that passes the prefix check below, where one applies (a state
@@ -1040,7 +1056,7 @@ def _extend(
     options += [(f, 0, False, FORM_COST if k else 0.0) for k, f in enumerate(forms)]
     if not chain.marker and s.pending and s.hidden < MAX_HIDDEN:
         # a traceless loss: bytes that vanished before this unit
-        for hidden in _hidden_bytes(s.pending, member, chain):
+        for hidden in _hidden_bytes(s.pending, member, chain, lm, s.prev):
             for f in forms:
                 options.append((hidden + f, -len(hidden), False, 0.0))
     tried[0] += len(options)
@@ -1059,7 +1075,8 @@ def _extend(
         elif guessed < 0:
             t.hidden = s.hidden + 1
             t.guessed = s.guessed - guessed
-            t.gain -= HIDDEN_COST + FILL_COST * -guessed
+            t.gain -= _hidden_cost(data[: -guessed])
+            t.inside = s.inside + _inside(data[: -guessed])
         t.swallow = s.swallow or swallowed
         yield t
 
@@ -1103,7 +1120,18 @@ def _feed(
         pos += need
     rest = buf[pos:]
     return _State(
-        gain, s.start, rest, out, prev, s.pieces, s.guessed, s.hidden, marks, dirty and bool(rest), s.swallow
+        gain,
+        s.start,
+        rest,
+        out,
+        prev,
+        s.pieces,
+        s.guessed,
+        s.hidden,
+        marks,
+        dirty and bool(rest),
+        s.swallow,
+        inside=s.inside,
     )
 
 
@@ -1454,8 +1482,45 @@ def _swallowed(ahead: str) -> bytes:
 _CP1252_HOLES = frozenset((0x81, 0x8D, 0x8F, 0x90, 0x9D))
 
 
-def _hidden_bytes(pending: bytes, member: str, chain: LossyChain) -> Iterator[bytes]:
-    """Bytes that may have vanished after the partial character ``pending``."""
+def _inside(hidden: bytes) -> bool:
+    """Are the vanished bytes ``hidden`` a pair inside one character?"""
+    return len(hidden) == 2 and hidden[1] < 0xC0
+
+
+def _hidden_cost(hidden: bytes) -> float:
+    """What assuming the bytes ``hidden`` vanished costs."""
+    return HIDDEN_COST + FILL_COST * len(hidden) + (INSIDE_COST if _inside(hidden) else 0.0)
+
+
+def _hidden_ends(s: _State, chain: LossyChain, lm: model.LanguageModel, context: str) -> Iterator[_State]:
+    """``s`` completed by bytes that vanished after its last unit (a
+    traceless loss at the end of a region); ``context`` is the text before
+    its start."""
+    if not s.pending or s.hidden >= MAX_HIDDEN:
+        return
+    for hidden in _hidden_bytes(s.pending, chain.member, chain, lm, s.prev):
+        t = _feed(s, hidden, chain.member, lm, -len(hidden), context)
+        if t is None or t.pending:
+            continue
+        t.pieces = (*s.pieces, hidden)
+        t.alt_forms = s.alt_forms
+        t.hidden = s.hidden + 1
+        t.guessed = s.guessed + len(hidden)
+        t.gain -= _hidden_cost(hidden)
+        t.inside = s.inside + _inside(hidden)
+        t.swallow = s.swallow
+        yield t
+
+
+#: pairs inside one character a traceless search tries (the likeliest)
+INSIDE_FANOUT = 24
+
+
+def _hidden_bytes(
+    pending: bytes, member: str, chain: LossyChain, lm: model.LanguageModel, prev: str
+) -> Iterator[bytes]:
+    """Bytes that may have vanished after the partial character ``pending``
+    (``prev`` the character before it)."""
     if chain.loss == "sbcs-stripped":
         # undefined Windows-1252 bytes a converter dropped, a soft hyphen
         # (0xAD) a sanitizer stripped
@@ -1470,6 +1535,28 @@ def _hidden_bytes(pending: bytes, member: str, chain: LossyChain) -> Iterator[by
         for x in range(0xAA, 0xB0):
             for y in _LEADS:
                 yield bytes([x, y])
+        if len(pending) == 1 and _utf8_len(pending[0]) == 3:
+            # ... or the two continuation bytes of a character, when they
+            # make a user-defined pair ("家" E5 [AE B6]): the likeliest
+            yield from _inside_pairs(lm.name, pending, prev)
+
+
+@lru_cache(maxsize=4096)
+def _inside_pairs(lang: str, lead: bytes, prev: str) -> tuple[bytes, ...]:
+    """The :data:`INSIDE_FANOUT` pairs of continuation bytes that GBK holds
+    as user-defined (AAA1-AFBF, A180-A7A0) likeliest to end the character
+    ``lead`` starts, after ``prev``."""
+    lm = model.get(lang)
+    scored: list[tuple[float, bytes]] = []
+    for lo, hi, ylo, yhi in ((0xAA, 0xAF, 0xA1, 0xBF), (0xA1, 0xA7, 0x80, 0xA0)):
+        for x in range(lo, hi + 1):
+            for y in range(ylo, yhi + 1):
+                pair = bytes([x, y])
+                c = _char("utf-8", lead + pair)
+                if c is not None:
+                    scored.append((lm.step(prev, c), pair))
+    scored.sort()
+    return tuple(p for _, p in scored[:INSIDE_FANOUT])
 
 
 # ---------------------------------------------------------------- verification
@@ -1597,6 +1684,7 @@ def _verify(
                 model=name,
                 alt_forms=s.alt_forms,
                 lang=lm.name,
+                inside=s.inside,
             )
         )
     out.sort(key=lambda f: -f.gain)
