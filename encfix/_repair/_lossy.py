@@ -140,6 +140,8 @@ class Filled:
     lang: str = ""
     #: traceless losses of a pair inside one character (see INSIDE_COST)
     inside: int = 0
+    #: per byte of ``data``, 1 where it was guessed (empty: not known)
+    mask: bytes = b""
 
 
 # ---------------------------------------------------------------- chains
@@ -812,6 +814,8 @@ class _State:
     alt_forms: int = 0
     #: traceless losses of a pair inside one character (see INSIDE_COST)
     inside: int = 0
+    #: per byte of ``pieces``, 1 where it was guessed (set on a final state)
+    mask: bytes = b""
 
 
 def readings(
@@ -930,7 +934,7 @@ def readings(
         if not states and i >= first_loss:
             break
     # unit indices to character offsets
-    finals = [(_at(s, offs[s.start]), offs[end]) for s, end in finals]
+    finals = [(_at(s, offs[s.start], _guess_mask(s, toks, chain)), offs[end]) for s, end in finals]
     return _verify(line, a, chain, finals, left, lm)
 
 
@@ -960,11 +964,25 @@ def _consistent(s: _State, chain: LossyChain, done: str, last: str) -> bool:
     return False
 
 
-def _at(s: _State, start: int) -> _State:
-    """``s`` with its start (a unit index) given as a character offset."""
+def _at(s: _State, start: int, mask: bytes) -> _State:
+    """``s`` with its start (a unit index) given as a character offset, and
+    its guessed bytes marked."""
     t = copy.copy(s)
     t.start = start
+    t.mask = mask
     return t
+
+
+def _guess_mask(s: _State, toks: list[str], chain: LossyChain) -> bytes:
+    """1 for each byte of ``s`` a marker stood for, 0 for each the damage
+    shows; empty for a traceless loss (which bytes vanished is not kept)."""
+    if not chain.marker:
+        return b""
+    out = bytearray()
+    for k, piece in enumerate(s.pieces):
+        lost = toks[s.start + k] in (chain.marker, LONE)
+        out += (b"\x01" if lost else b"\x00") * len(piece)
+    return bytes(out)
 
 
 def _tokens(units: str, chain: LossyChain) -> tuple[list[str], list[int]]:
@@ -1625,6 +1643,7 @@ def _verify(
             continue
         seen.add(key)
         data = b"".join(s.pieces)
+        mask = s.mask
         slip = -1
         if chain.loss == "slipped":
             slip = 0  # readings of a slip start at its marker
@@ -1646,6 +1665,7 @@ def _verify(
                 cut = explain(data[: -len(tail)], chain, before[:-k], slip=slip, swallow=s.swallow)
                 if cut is not None:
                     data, after, before, name = data[: -len(tail)], after[:-k], before[:-k], cut
+                    mask = mask[: len(data)]
                     stop -= k
                     break
             k -= 1
@@ -1685,6 +1705,7 @@ def _verify(
                 alt_forms=s.alt_forms,
                 lang=lm.name,
                 inside=s.inside,
+                mask=mask if len(mask) == len(data) else b"",
             )
         )
     out.sort(key=lambda f: -f.gain)
@@ -1740,12 +1761,19 @@ def posteriors(f: Filled, before: str, left: str, right: str) -> dict[int, list[
     for p in f.guessed:
         i, j = offs[p], offs[p + 1]
         alts = [after[p]]
+        pool = _pool(f.lang, member, j - i)
+        if f.mask:
+            # only characters with the bytes the damage shows
+            shown = [(k - i, f.data[k]) for k in range(i, j) if not f.mask[k]]
+            pool = tuple(e for e in pool if all(e[1][k] == x for k, x in shown))
         # the likeliest in context first (neighbours as read)
         prev = (after[p - 1] if p else left[-1:]).casefold()
         nxt = after[p + 1] if p + 1 < len(after) else right[:1]
-        pool = sorted(
-            _pool(f.lang, member, j - i),
-            key=lambda e: _guessed_step(lm, prev, e[0]) + (lm.step(e[0].casefold(), nxt) if nxt else 0.0),
+        pool = tuple(
+            sorted(
+                pool,
+                key=lambda e: _guessed_step(lm, prev, e[0]) + (lm.step(e[0].casefold(), nxt) if nxt else 0.0),
+            )
         )
         for c, data in pool:
             if c != alts[0] and _reproduces(f, f.data[:i] + data + f.data[j:], before):
