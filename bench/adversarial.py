@@ -26,12 +26,35 @@ INPUTS = {
     "one mojibake character repeated": '"鍙" * 100_000',
     "2,500 short lossy lines": '("涓\\ufffd鏂\\ufffd" * 10 + "\\n") * 2500',
     "U+FFFD every third character": '"中文\\ufffd" * 33_334',
+    # not adversarial, but the most work a text can ask for: every line is
+    # real mojibake that lost bytes (each lossless and lossy search runs)
+    "100 KB of lossy GBK mojibake lines": "_lossy_lines(100_000)",
 }
+
+#: the sentences garbled for the last input: the project's own test
+#: sentences (UTF-8 read as GBK, bytes lost three ways)
+_SENTENCES = ROOT / "tests" / "data" / "sentences.json"
 
 _CHILD = """
 import sys, time, encfix
+from encfix.codecs._loss import LOSS_MODELS
 sys.path.insert(0, {root!r})
 encfix.repair("中文")
+
+def _lossy_lines(size):
+    import json
+    with open({sentences!r}, encoding="utf-8") as f:
+        sentences = json.load(f)["zh-Hans"]
+    models = ("cpython-replace", "whatwg", "whatwg-question")
+    lines, n, k = [], 0, 0
+    while n < size:
+        s = sentences[k % len(sentences)]
+        line = LOSS_MODELS[models[k % 3]].decode(s.encode("utf-8"), "gbk")
+        lines.append(line)
+        n += len(line) + 1
+        k += 1
+    return "\\n".join(lines)[:size]
+
 text = eval({expr!r})
 t = time.perf_counter()
 r = encfix.repair(text)
@@ -43,7 +66,11 @@ def run() -> dict[str, dict[str, float]]:
     out: dict[str, dict[str, float]] = {}
     for name, expr in INPUTS.items():
         p = subprocess.run(
-            [sys.executable, "-c", _CHILD.format(root=str(ROOT), expr=expr)],
+            [
+                sys.executable,
+                "-c",
+                _CHILD.format(root=str(ROOT), expr=expr, sentences=str(_SENTENCES)),
+            ],
             capture_output=True,
             text=True,
             check=True,
