@@ -511,3 +511,23 @@ def test_dropped_pair_inside_a_character_pays_for_its_freedom() -> None:
 
     assert _hidden_cost(b"\xae\xb6") == _hidden_cost(b"\xae\xe5") + INSIDE_COST
     assert encfix.repair("鎶ラ攢鍗曞~濂藉悗").text == "报销单填好后"
+
+
+def test_weighing_guesses_spends_the_budget() -> None:
+    """Weighing a guess against its alternatives is search work too: it
+    spends the text's budget (leaving less to later searches), but is never
+    refused -- a guess is not written unweighed."""
+    from encfix._repair import _lossy
+
+    garbled = _loss.LOSS_MODELS["cpython-replace"].decode("现在我才发现不会有那一天。".encode(), "gbk")
+    chain = _chain("gbk", "replacement")
+    (region,) = _lossy.regions(garbled, chain)
+    (f, *_) = [r for r in _lossy.readings(garbled, chain, *region, "zh-Hans") if r.guessed]
+    before, left, right = garbled[f.start : f.end], garbled[: f.start], garbled[f.end :]
+    budget = Budget(10**6)
+    assert _lossy.posteriors(f, before, left, right, budget=budget)
+    assert budget.left < 10**6
+    spent = Budget(5)
+    weighed = _lossy.posteriors(f, before, left, right, budget=spent)
+    assert weighed == _lossy.posteriors(f, before, left, right)
+    assert spent.exhausted

@@ -96,9 +96,11 @@ def _superseded(f: Fix, offset: int, sure: list[Candidate]) -> bool:
     return any(offset + c.start <= a and b <= offset + c.end for c in sure)
 
 
-def _fix(line: str, offset: int, c: Candidate, opts: Options, applied: list[Candidate]) -> Fix:
+def _fix(
+    line: str, offset: int, c: Candidate, opts: Options, *, applied: list[Candidate], budget: Budget | None
+) -> Fix:
     if c.lossy is not None:
-        return _lossy_fix(line, offset, c, opts, _around(line, c, applied))
+        return _lossy_fix(line, offset, c, opts, context=_around(line, c, applied), budget=budget)
     return Fix(
         start=offset + c.start,
         end=offset + c.end,
@@ -111,21 +113,24 @@ def _fix(line: str, offset: int, c: Candidate, opts: Options, applied: list[Cand
     )
 
 
-def _lossy_fix(line: str, offset: int, c: Candidate, opts: Options, context: tuple[str, str]) -> Fix:
+def _lossy_fix(
+    line: str, offset: int, c: Candidate, opts: Options, *, context: tuple[str, str], budget: Budget | None
+) -> Fix:
     """A lossy reading as a fix: each guessed character the model gives less
     than ``opts.guess_confidence`` becomes the placeholder, its candidates
     recorded.  A character's probability sums the readings of the span that
     differ from the chosen one only in guessed characters, or -- when that
     is less -- comes from weighing it against its alternatives in
     ``context``, the repaired text on either side (see
-    :func:`_lossy.posteriors`)."""
+    :func:`_lossy.posteriors`, whose work is taken from the text's
+    ``budget``)."""
     f = c.lossy
     assert f is not None
     fillers = c.fillers or [(c.after, 1.0)]
     total = sum(p for _, p in fillers) or 1.0
     uncertain: list[tuple[int, tuple[tuple[str, float], ...]]] = []
     before = line[c.start : c.end]
-    weighed = _lossy.posteriors(f, before, *context)
+    weighed = _lossy.posteriors(f, before, *context, budget=budget)
     # a guess its alternatives outweigh, once weighed in context, is replaced
     # by the likeliest (if the span still reproduces with all such changes)
     changes = {
@@ -242,7 +247,7 @@ def _line_fixes(line: str, offset: int, opts: Options, budget: Budget | None = N
         if len(kept) < len(ftfy_fixes):
             sure = better
         ftfy_fixes = kept
-    fixes = [_fix(line, offset, c, opts, applied) for c in applied]
+    fixes = [_fix(line, offset, c, opts, applied=applied, budget=budget) for c in applied]
     for c in applied:
         conf *= min(c.confidence, MAX_CONFIDENCE)
     for f in ftfy_fixes:
@@ -257,7 +262,7 @@ def _line_fixes(line: str, offset: int, opts: Options, budget: Budget | None = N
         elif c in sure or (_overrides(line, c, opts, LATIN_SUPERSEDE) and _runs(line[c.start : c.end]) > 1):
             applied.append(c)
             conf *= min(c.confidence, MAX_CONFIDENCE)
-            fixes.append(_fix(line, offset, c, opts, applied))
+            fixes.append(_fix(line, offset, c, opts, applied=applied, budget=budget))
     fixes.sort(key=lambda f: f.start)
     # the likeliest repair we did not make (and that no fix covers) also says
     # how sure we are the output is right

@@ -923,7 +923,7 @@ def readings(
                         # a guess must be a byte the decoder loses there: a
                         # state whose bytes so far, read through the damage,
                         # do not give the units read so far is dropped
-                        tried[0] += 3  # a check decodes the bytes once or twice
+                        tried[0] += CHECK_STEPS  # a check decodes the bytes once or twice
                         if not _consistent(t, chain, units[offs[t.start] : offs[i]], toks[i]):
                             continue
                     new[key] = t
@@ -1093,8 +1093,8 @@ def _extend(
         elif guessed < 0:
             t.hidden = s.hidden + 1
             t.guessed = s.guessed - guessed
-            t.gain -= _hidden_cost(data[: -guessed])
-            t.inside = s.inside + _inside(data[: -guessed])
+            t.gain -= _hidden_cost(data[:-guessed])
+            t.inside = s.inside + _inside(data[:-guessed])
         t.swallow = s.swallow or swallowed
         yield t
 
@@ -1714,6 +1714,10 @@ def _verify(
 
 # ---------------------------------------------------------------- guesses weighed
 
+#: steps a check of a whole reading against the damage costs (it decodes
+#: the bytes once, or twice after NFKC): as in the search's prefix check
+CHECK_STEPS = 3
+
 #: the commonest characters of a language, by bytes in the original encoding,
 #: that a guessed character is weighed against
 POSTERIOR_POOL = 800
@@ -1738,7 +1742,9 @@ def _pool(lang: str, member: str, size: int) -> tuple[tuple[str, bytes], ...]:
     return tuple(out)
 
 
-def posteriors(f: Filled, before: str, left: str, right: str) -> dict[int, list[tuple[str, float]]]:
+def posteriors(
+    f: Filled, before: str, left: str, right: str, *, budget: Budget | None = None
+) -> dict[int, list[tuple[str, float]]]:
     """How sure each guessed character of reading ``f`` (of ``before``, with
     ``left`` and ``right`` the text on either side) is: for each guessed
     position, the characters that could stand there instead -- any of the
@@ -1748,7 +1754,12 @@ def posteriors(f: Filled, before: str, left: str, right: str) -> dict[int, list[
     guesses are weighed together (forward-backward over each run of them),
     so that a run the search settled on early does not vouch for itself
     (the beam keeps few readings of a long run, and they agree on it).
-    Empty when the reading's bytes cannot be split by character."""
+    Empty when the reading's bytes cannot be split by character.  The work
+    is taken from ``budget`` (scoring the pool of one guessed character
+    costs a step per :data:`SCAN_PER_STEP` characters, each check of one
+    against the damage :data:`CHECK_STEPS`) but never refused: it is
+    bounded for one reading (:data:`POSTERIOR_POOL` checks a guessed
+    character), and what it spends leaves less to the searches after it."""
     if not f.guessed or not f.lang:
         return {}
     member = f.chain.member
@@ -1775,12 +1786,20 @@ def posteriors(f: Filled, before: str, left: str, right: str) -> dict[int, list[
                 key=lambda e: _guessed_step(lm, prev, e[0]) + (lm.step(e[0].casefold(), nxt) if nxt else 0.0),
             )
         )
+        checks = 0
         for c, data in pool:
-            if c != alts[0] and _reproduces(f, f.data[:i] + data + f.data[j:], before):
+            if c == alts[0]:
+                continue
+            checks += 1
+            if _reproduces(f, f.data[:i] + data + f.data[j:], before):
                 alts.append(c)
                 if len(alts) >= POSTERIOR_KEEP:
                     break
         options[p] = alts
+        if budget is not None:
+            # (spent, not asked for: the weighing of one reading is bounded,
+            # and what it spends bounds the searches after it)
+            budget.spend(1 + len(pool) // SCAN_PER_STEP + CHECK_STEPS * checks)
     out: dict[int, list[tuple[str, float]]] = {}
     run: list[int] = []
     for p in sorted(options):
