@@ -39,6 +39,12 @@ def _assert_repairs(garbled: str, expected: str) -> None:
     assert encfix.apply_plan(garbled, rep.plan) == rep.text
 
 
+def _garbled(text: str, model: str, decoder: str) -> str:
+    """``text`` in UTF-8 read by ``decoder``, losing bytes as loss model
+    ``model`` does."""
+    return _loss.LOSS_MODELS[model].decode(text.encode("utf-8"), decoder)
+
+
 def _chain(decoder: str, loss: str) -> LossyChain:
     """The lossy chain of UTF-8 (or a slipped stream) read by ``decoder``
     losing bytes as ``loss`` says, without NFKC."""
@@ -204,7 +210,7 @@ def test_recovery_reproduces_its_input(pair: tuple[str, str], model: str, index:
     lang, dec = pair
     pool = SENTENCES[lang]
     original = pool[index % len(pool)]
-    garbled = _loss.LOSS_MODELS[model].decode(original.encode("utf-8"), dec)
+    garbled = _garbled(original, model, dec)
     if nf:
         garbled = _loss.nfkc(garbled)
     rep = encfix.repair(garbled)
@@ -441,7 +447,7 @@ def test_language_of_a_region_in_mojibake_is_that_of_its_reading() -> None:
     from encfix._repair._lossy import languages
 
     text = "東京都内の大学院で日本語教育学を研究しています。"
-    garbled = _loss.LOSS_MODELS["whatwg"].decode(text.encode(), "gbk")
+    garbled = _garbled(text, "whatwg", "gbk")
     assert languages(garbled, _chain("gbk", "replacement"), 24, 37) == ("ja",)
 
 
@@ -461,7 +467,7 @@ def test_guesses_are_weighed_in_the_repaired_text_around() -> None:
     ("什" of "为什么", repaired whole from "粈"): the guess is weighed beside
     the repaired character, not the mojibake."""
     text = "眼珠，仿佛那是世界的轮中轮，为什么"
-    _assert_repairs(_loss.LOSS_MODELS["whatwg"].decode(text.encode(), "gbk"), text)
+    _assert_repairs(_garbled(text, "whatwg", "gbk"), text)
 
 
 def test_run_of_guesses_does_not_vouch_for_itself() -> None:
@@ -471,7 +477,7 @@ def test_run_of_guesses_does_not_vouch_for_itself() -> None:
     stand in their place (forward-backward over the run), none is more
     likely than not: placeholders, with their candidates, not a confident
     invention."""
-    garbled = _loss.LOSS_MODELS["cpython-replace"].decode("中文的文章很好".encode(), "big5")
+    garbled = _garbled("中文的文章很好", "cpython-replace", "big5")
     rep = encfix.repair(garbled)
     assert "時時間" not in rep.text
     assert rep.text.startswith("中\ufffd\ufffd")
@@ -488,7 +494,7 @@ def test_dropped_pair_inside_the_last_character() -> None:
     pending at the end of the line, and only the pair that vanished after it
     completes it."""
     text = "我爱我的国家"
-    garbled = _loss.LOSS_MODELS["pua-dropped"].decode(text.encode(), "gbk")
+    garbled = _garbled(text, "pua-dropped", "gbk")
     assert garbled.endswith("鍥藉")
     _assert_repairs(garbled, text)
 
@@ -500,7 +506,7 @@ def test_dropped_pair_in_a_gap_the_lossless_search_left() -> None:
     search of the whole line, whose beam filled with readings that start
     early."""
     text = "转载一篇关于它的文章"
-    _assert_repairs(_loss.LOSS_MODELS["pua-dropped"].decode(text.encode(), "gbk"), text)
+    _assert_repairs(_garbled(text, "pua-dropped", "gbk"), text)
 
 
 def test_dropped_pair_inside_a_character_pays_for_its_freedom() -> None:
@@ -519,7 +525,7 @@ def test_weighing_guesses_spends_the_budget() -> None:
     refused -- a guess is not written unweighed."""
     from encfix._repair import _lossy
 
-    garbled = _loss.LOSS_MODELS["cpython-replace"].decode("现在我才发现不会有那一天。".encode(), "gbk")
+    garbled = _garbled("现在我才发现不会有那一天。", "cpython-replace", "gbk")
     chain = _chain("gbk", "replacement")
     (region,) = _lossy.regions(garbled, chain)
     (f, *_) = [r for r in _lossy.readings(garbled, chain, *region, "zh-Hans") if r.guessed]

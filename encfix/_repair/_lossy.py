@@ -954,9 +954,7 @@ def _consistent(s: _State, chain: LossyChain, done: str, last: str) -> bool:
     them could read on.)"""
     data = b"".join(s.pieces)
     for name in _model_names(chain):
-        text = damaged(data, name, chain.decoder)
-        if chain.nfkc:
-            text = unicodedata.normalize("NFKC", text)
+        text = damaged(data, name, chain.decoder, nfkc=chain.nfkc)
         if text.startswith(done):
             rest = text[len(done) :]
             if rest == last or (last == chain.marker and rest in ("", last, last + last)):
@@ -1091,10 +1089,7 @@ def _extend(
             t.guessed = s.guessed + guessed
             t.gain -= FILL_COST * guessed
         elif guessed < 0:
-            t.hidden = s.hidden + 1
-            t.guessed = s.guessed - guessed
-            t.gain -= _hidden_cost(data[:-guessed])
-            t.inside = s.inside + _inside(data[:-guessed])
+            _vanished(t, s, data[:-guessed])
         t.swallow = s.swallow or swallowed
         yield t
 
@@ -1121,13 +1116,8 @@ def _feed(
         c = _char(member, buf[pos : pos + need])
         if c is None:
             return None
-        gain -= lm.step(prev, c)
-        if dirty and _echo(prev, c, lm):
-            gain -= ECHO_COST
-        if dirty and _odd_guess(c):
-            gain -= ODD_FILL_COST  # a lost byte that made an invisible character
-        if dirty and _rare_mark(c):
-            gain -= RARE_MARK_COST
+        # (a character made with guessed bytes pays what a guess pays)
+        gain -= _guessed_step(lm, prev, c) if dirty else lm.step(prev, c)
         if c in _PAIRS:
             gain += pairing(left + out, c)
         if dirty:
@@ -1510,6 +1500,15 @@ def _hidden_cost(hidden: bytes) -> float:
     return HIDDEN_COST + FILL_COST * len(hidden) + (INSIDE_COST if _inside(hidden) else 0.0)
 
 
+def _vanished(t: _State, s: _State, hidden: bytes) -> None:
+    """Charge ``t``, state ``s`` read on, for the bytes ``hidden`` that
+    vanished before what it read (a traceless loss)."""
+    t.hidden = s.hidden + 1
+    t.guessed = s.guessed + len(hidden)
+    t.gain -= _hidden_cost(hidden)
+    t.inside = s.inside + _inside(hidden)
+
+
 def _hidden_ends(s: _State, chain: LossyChain, lm: model.LanguageModel, context: str) -> Iterator[_State]:
     """``s`` completed by bytes that vanished after its last unit (a
     traceless loss at the end of a region); ``context`` is the text before
@@ -1522,11 +1521,7 @@ def _hidden_ends(s: _State, chain: LossyChain, lm: model.LanguageModel, context:
             continue
         t.pieces = (*s.pieces, hidden)
         t.alt_forms = s.alt_forms
-        t.hidden = s.hidden + 1
-        t.guessed = s.guessed + len(hidden)
-        t.gain -= _hidden_cost(hidden)
-        t.inside = s.inside + _inside(hidden)
-        t.swallow = s.swallow
+        _vanished(t, s, hidden)
         yield t
 
 
@@ -1580,19 +1575,23 @@ def _inside_pairs(lang: str, lead: bytes, prev: str) -> tuple[bytes, ...]:
 # ---------------------------------------------------------------- verification
 
 
-def damaged(data: bytes, model_name: str, decoder: str, *, slip: int = -1, swallow: bool = False) -> str:
+def damaged(
+    data: bytes, model_name: str, decoder: str, *, slip: int = -1, swallow: bool = False, nfkc: bool = False
+) -> str:
     """What ``data`` becomes when ``decoder`` reads it and loses bytes the way
-    loss model ``model_name`` does (before any NFKC)."""
+    loss model ``model_name`` does (then NFKC, with ``nfkc``)."""
     from encfix.codecs import _loss
 
     if model_name == "slipped":
-        return _loss.slipped(data, decoder, slip, marker="?", swallow=swallow)
-    if model_name == "sbcs-stripped":
+        text = _loss.slipped(data, decoder, slip, marker="?", swallow=swallow)
+    elif model_name == "sbcs-stripped":
         text = DECODERS[decoder].decode(data).replace("\xa0", " ").replace("\xad", "")
-        return "".join(c for c in text if not 0x80 <= ord(c) <= 0x9F)
-    if model_name == "sbcs-question":
-        return data.decode(decoder, "replace").replace("\ufffd", "?")
-    return _loss.LOSS_MODELS[model_name].decode(data, decoder)
+        text = "".join(c for c in text if not 0x80 <= ord(c) <= 0x9F)
+    elif model_name == "sbcs-question":
+        text = data.decode(decoder, "replace").replace("\ufffd", "?")
+    else:
+        text = _loss.LOSS_MODELS[model_name].decode(data, decoder)
+    return unicodedata.normalize("NFKC", text) if nfkc else text
 
 
 def _model_names(chain: LossyChain) -> tuple[str, ...]:
@@ -1604,10 +1603,7 @@ def explain(
 ) -> str | None:
     """The loss model under which ``data`` becomes ``before`` (None: none)."""
     for name in _model_names(chain):
-        text = damaged(data, name, chain.decoder, slip=slip, swallow=swallow)
-        if chain.nfkc:
-            text = unicodedata.normalize("NFKC", text)
-        if text == before:
+        if damaged(data, name, chain.decoder, slip=slip, swallow=swallow, nfkc=chain.nfkc) == before:
             return name
     return None
 
@@ -1617,11 +1613,9 @@ def explain_loss(loss: Loss, chain: tuple[str, ...], before: str) -> bool:
     if len(chain) != 2 or chain[1] not in DECODERS:
         return False
     try:
-        text = damaged(loss.data, loss.model, chain[1], slip=loss.slip, swallow=loss.swallow)
+        text = damaged(loss.data, loss.model, chain[1], slip=loss.slip, swallow=loss.swallow, nfkc=loss.nfkc)
     except (KeyError, ValueError):
         return False
-    if loss.nfkc:
-        text = unicodedata.normalize("NFKC", text)
     return text == before
 
 
@@ -1829,10 +1823,7 @@ def _offsets(f: Filled) -> list[int] | None:
 
 def _reproduces(f: Filled, data: bytes, before: str) -> bool:
     """Does ``data`` become ``before`` under ``f``'s chain and loss model?"""
-    chain = f.chain
-    text = damaged(data, f.model, chain.decoder, slip=f.slip, swallow=f.swallow)
-    if chain.nfkc:
-        text = unicodedata.normalize("NFKC", text)
+    text = damaged(data, f.model, f.chain.decoder, slip=f.slip, swallow=f.swallow, nfkc=f.chain.nfkc)
     return text == before
 
 
@@ -1900,9 +1891,10 @@ def _weigh(
 
 
 def _guessed_step(lm: model.LanguageModel, prev: str, c: str) -> float:
-    """The cost of guessed character ``c`` after ``prev``, as the search
-    charges it: the model's step, and what a guess pays for repeating the
-    letter before it, for being invisible or for being a rare mark."""
+    """The cost of guessed character ``c`` after ``prev`` (the search and the
+    weighing of its guesses charge the same): the model's step, and what a
+    guess pays for repeating the letter before it, for being invisible (a
+    lost byte that made a format character) or for being a rare mark."""
     cost = lm.step(prev, c)
     if _echo(prev, c, lm):
         cost += ECHO_COST
