@@ -9,6 +9,7 @@ under the best-fitting language among those whose script it uses.
 from __future__ import annotations
 
 import functools
+import gc
 import json
 import math
 import re
@@ -272,7 +273,17 @@ class LanguageModel:
 
 
 def _load(name: str) -> LanguageModel:
-    return parse((_DATA / f"{name}.lm").read_bytes(), name)
+    raw = (_DATA / f"{name}.lm").read_bytes()
+    # parsing makes some 40,000 tuples, none of them in a cycle: the cyclic
+    # garbage collector, run every 700 of them, would walk them all again
+    # and again (a fifth of the loading time of the Chinese models)
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return parse(raw, name)
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def parse(raw: bytes, name: str) -> LanguageModel:
