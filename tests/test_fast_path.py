@@ -151,3 +151,21 @@ def test_a_long_text_is_marked_in_pieces_alike(text: str, chunk: int) -> None:
         assert _vector.candidate_lines(text, lossy=True) == whole
     finally:
         _vector.CHUNK = saved
+
+
+def test_a_piece_reads_what_a_question_mark_looks_back_at(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A "?" beside CJK text is a loss hint when a rare character lies up to
+    three characters before it: a piece starting at the "?" reads that far
+    before it (it read two, and missed this line)."""
+    ta, tb, _, _ = _vector._build()
+    rare = next(
+        chr(c)
+        for c in range(0x80, 0x3000)
+        if _vector._question_table()[c] & _vector.RARE
+        and ta[c] == _vector.NONASCII
+        and tb[c] == _vector.NONASCII_NOT_IDSP
+    )
+    text = rare + "ab?中文"
+    assert regex_lines(text, lossy=True) == [(0, len(text))]
+    monkeypatch.setattr(_vector, "CHUNK", 3)  # the second piece starts at "?"
+    assert narrowed_lines(text, lossy=True) == regex_lines(text, lossy=True)

@@ -16,6 +16,7 @@ numpy is imported only for texts of :data:`MIN_CHARS` characters or more
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -170,59 +171,169 @@ def _question_table() -> Any:
 
 
 #: how far past a position the branches look (the back-reference branch of
-#: the seed regex: four characters; a "?"'s rare neighbours: three)
+#: the seed regex: four characters; the Korean pattern's next space and
+#: character: eight)
 _PAD = 8
+#: how far before a position the branches look (the Latin pattern: two
+#: characters; a "?"'s rare neighbours: ``_lossy.RARE_REACH``, three)
+_BEFORE = 3
 
 
-#: characters one first pass takes at once: its arrays take some 30 bytes
-#: a character, so a long text is taken in pieces (a little of the text on
-#: either side of a piece is read for its neighbours, not marked)
+#: characters one first pass takes at once: its arrays take some 13 bytes a
+#: character and 9 more a candidate, so a long text is taken in pieces (a
+#: little of the text on either side of a piece is read for its neighbours,
+#: not marked)
 CHUNK = 1 << 20
-#: characters before a position the branches look at
-_BEFORE = 2
 
 
 def candidate_lines(text: str, *, lossy: bool) -> list[tuple[int, int]]:
     """(start, end) of every line of ``text`` holding a position where one of
     the fast path's regexes may match (with ``lossy``, the loss hints' too),
     in order."""
-    import numpy as np
-
     n = len(text)
     out: list[tuple[int, int]] = []
     for s in range(0, n, CHUNK):
         e = min(n, s + CHUNK)
         lo = max(0, s - _BEFORE)
-        marks = _marks(text[lo : min(n, e + _PAD)], lossy=lossy) + lo
-        marks = marks[(marks >= s) & (marks < e)]
+        found = _marks(text[lo : min(n, e + _PAD)], lossy=lossy) + lo
+        # (a memoryview reads Python ints, without converting every mark)
+        marks = memoryview(found[(found >= s) & (found < e)])
         k = 0
         while k < len(marks):
-            p = int(marks[k])
+            p = marks[k]
             ls = text.rfind("\n", 0, p) + 1
             le = text.find("\n", p)
             le = n if le < 0 else le
             if not out or out[-1][0] != ls:  # (a line across two pieces is one)
                 out.append((ls, le))
-            k = int(np.searchsorted(marks, le, side="right"))
+            k = bisect_right(marks, le, k)
     return out
+
+
+# --- the table of _keys: what a branch needs at a position, and before it
+#: a branch may match here whatever precedes it: a seed's first character
+#: (any bit of table A a seed branch requires at its position) and, with
+#: ``lossy``, U+FFFD and "?"
+ALONE = 1 << 0
+#: PAIRS / WORDS / KOREAN of table B: a Latin, Greek-Cyrillic or Korean
+#: pattern may match here if the character before has the bit
+#: ``_BEFORE_SHIFT`` places higher
+K_PAIRS = 1 << 1
+K_WORDS = 1 << 2
+K_KOREAN = 1 << 3
+_BEFORE_SHIFT = 3
+K_BEFORE_PAIRS = K_PAIRS << _BEFORE_SHIFT  # LETTER or SEP ("latin_before")
+K_BEFORE_WORDS = K_WORDS << _BEFORE_SHIFT  # OPENER
+K_BEFORE_KOREAN = K_KOREAN << _BEFORE_SHIFT  # SPACE_NL
+
+
+@lru_cache(maxsize=2)
+def _keys(lossy: bool) -> Any:
+    """One byte per character (``ASTRAL`` last, so that ``np.take(..., mode=
+    "clip")`` reads every astral character there): the bits above, drawn
+    from tables A and B.  A position where no branch of :func:`_marks` can
+    match has ``key[i] & ((key[i - 1] >> _BEFORE_SHIFT) | ALONE) == 0``:
+    every branch requires either a bit of :data:`ALONE` at the position, or
+    PAIRS, WORDS or KOREAN there and its companion bit just before."""
+    import numpy as np
+
+    ta, tb, leads, uppers = _build()
+    ta, tb = ta[: ASTRAL + 1], tb[: ASTRAL + 1]
+    seeds = SINGLE | LEAD | leads | uppers | (uppers << 1) | HIGH_ANY
+    alone = (ta & seeds) != 0
+    if lossy:
+        alone |= (tb & (REPLACEMENT | QUESTION)) != 0
+    key = np.where(alone, ALONE, 0).astype(np.uint8)
+    for bit, needs in (
+        (K_PAIRS, (tb & PAIRS) != 0),
+        (K_WORDS, (tb & WORDS) != 0),
+        (K_KOREAN, (tb & KOREAN) != 0),
+        (K_BEFORE_PAIRS, (tb & (LETTER | SEP)) != 0),
+        (K_BEFORE_WORDS, (tb & OPENER) != 0),
+        (K_BEFORE_KOREAN, (tb & SPACE_NL) != 0),
+    ):
+        key[needs] |= bit
+    return key
+
+
+#: candidates whose branches are tested at once (a bound on the memory of a
+#: text where most positions are candidates: some 100 bytes each)
+_BATCH = 1 << 15
 
 
 def _marks(text: str, *, lossy: bool) -> Any:
     """Positions in ``text`` where a branch of the fast path's regexes may
-    match (a numpy array, in order); ``text`` is read as a whole text."""
+    match (a numpy array, in order); ``text`` is read as a whole text.
+
+    Two steps: one byte of :func:`_keys` per character finds the positions
+    where some branch could match at all (in clean CJK text, under 2% of
+    them), and :func:`_branches` tests every branch there only.  Testing
+    every branch at every position took some thirty passes over arrays of
+    the whole text, five times as long on clean CJK text; a text of
+    mojibake, where most positions are candidates, now takes about twice
+    as long as it did (little beside the repair of such a text)."""
+    import numpy as np
+
+    n = len(text)
+    cp = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    key = np.take(_keys(lossy), cp, mode="clip")
+    # key[i] & ((key[i - 1] >> _BEFORE_SHIFT) | ALONE), in place; the first
+    # position has nothing before it (none of the bits it may need there)
+    may = np.empty(n, dtype=np.uint8)
+    np.right_shift(key[:-1], _BEFORE_SHIFT, out=may[1:])
+    may[:1] = 0
+    np.bitwise_or(may, ALONE, out=may)
+    np.bitwise_and(may, key, out=may)
+    candidates = np.flatnonzero(may != 0)  # (quicker on a bool array)
+    hit = np.zeros(len(candidates), dtype=bool)
+    for s in range(0, len(candidates), _BATCH):
+        pos = candidates[s : s + _BATCH]
+        if pos[-1] - pos[0] < 2 * len(pos):
+            # most positions in the span are candidates (mojibake): testing
+            # every one reads the text in one run, quicker than gathering
+            # each candidate's neighbours
+            every = np.arange(pos[0], pos[-1] + 1)
+            hit[s : s + _BATCH] = _branches(cp, every, lossy=lossy)[pos - pos[0]]
+        else:
+            hit[s : s + _BATCH] = _branches(cp, pos, lossy=lossy)
+    return candidates[hit]
+
+
+def _window(table: Any, cp: Any, pos: Any, first: int, last: int) -> Any:
+    """``table`` read at the characters at offsets ``first`` to ``last``
+    from each of the positions ``pos`` (in order, at least one) in the text
+    of code points ``cp``: row ``d - first`` holds offset ``d`` (past either
+    end of the text, ``table[END]``)."""
+    import numpy as np
+
+    n = len(cp)
+    lo, hi = int(pos[0]) + first, int(pos[-1]) + last + 1
+    if hi - lo == len(pos) + last - first:
+        # every position from the first to the last: the characters from
+        # lo to hi read once, each row a slice of them
+        slot = np.full(hi - lo, END, dtype=np.intp)
+        slot[max(0, -lo) : min(n, hi) - lo] = np.minimum(cp[max(0, lo) : hi], ASTRAL)
+        return np.lib.stride_tricks.sliding_window_view(np.take(table, slot), len(pos))
+    at = pos + np.arange(first, last + 1)[:, None]
+    # (as np.intp: np.take would convert smaller indices)
+    slot = np.minimum(np.take(cp, at, mode="clip"), ASTRAL, dtype=np.intp)
+    if lo < 0 or hi > n:
+        slot[(at < 0) | (at >= n)] = END
+    return np.take(table, slot)
+
+
+def _branches(cp: Any, pos: Any, *, lossy: bool) -> Any:
+    """Which of the positions ``pos`` (in order) a branch of the fast path's
+    regexes may match at, in the text of code points ``cp``: each branch's
+    test on the characters around each position, read for all of them from
+    two before to two after, and further for the few positions that need
+    more (a high character, a Korean pattern, a "?")."""
     import numpy as np
 
     ta, tb, leads, uppers = _build()
-    n = len(text)
-    cp = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    # two slots before the text and some after it read END; the character at
-    # offset d from position i is then at idx[2 + i + d]
-    idx = np.full(n + 2 + _PAD, END, dtype=np.uint32)
-    np.minimum(cp, ASTRAL, out=idx[2 : n + 2])
-    a = np.take(ta, idx)
-    b = np.take(tb, idx)
-    a0, a1, a2 = a[2 : n + 2], a[3 : n + 3], a[4 : n + 4]
-    b_2, b_1, b0, b1, b2 = b[0:n], b[1 : n + 1], b[2 : n + 2], b[3 : n + 3], b[4 : n + 4]
+    n = len(cp)
+    a0, a1, a2 = _window(ta, cp, pos, 0, 2)
+    b_2, b_1, b0, b1, b2 = _window(tb, cp, pos, -2, 2)
 
     # seeds
     hit = (a0 & SINGLE) != 0
@@ -231,25 +342,26 @@ def _marks(text: str, *, lossy: bool) -> Any:
     hit |= (a0 & uppers & (a1 >> 1)) != 0
     hit |= ((a0 >> 1) & uppers & a1) != 0
     hit |= ((a0 & uppers & a2) != 0) & ((a1 & ASC4X) != 0)
-    if n > 4:
-        # one high character three times, every other character
-        rep = np.zeros(n, dtype=bool)
-        rep[: n - 4] = (cp[: n - 4] == cp[2 : n - 2]) & (cp[: n - 4] == cp[4:n])
-        hit |= rep & ((a0 & HIGH_ANY) != 0)
+    # one high character three times, every other character (so the one two
+    # on is high too)
+    high = np.flatnonzero((a0 & a2 & HIGH_ANY) != 0)
+    if len(high):
+        p = pos[high]
+        at0, at2, at4 = cp[p], np.take(cp, p + 2, mode="clip"), np.take(cp, p + 4, mode="clip")
+        hit[high] |= (p + 4 < n) & (at0 == at2) & (at0 == at4)
 
     # Latin and Korean patterns
     latin_before = ((b_1 & LETTER) != 0) | (((b_2 & LOWER) != 0) & ((b_1 & SEP) != 0))
     latin_after = ((b1 & AFTER) != 0) | (((b1 & PAIRS) != 0) & ((b2 & AFTER) != 0))
     hit |= ((b0 & PAIRS) != 0) & latin_before & latin_after
     hit |= ((b0 & WORDS) != 0) & ((b_1 & OPENER) != 0) & ((b1 & WORDS) != 0) & ((b2 & WORDS) != 0)
-    korean = ((b0 & KOREAN) != 0) & ((b_1 & SPACE_NL) != 0)
-    # ... with a space followed by another such character within the next 7
-    spaced = np.zeros(n + 8, dtype=bool)
-    spaced[:n] = ((b0 & SPACE) != 0) & ((b1 & KOREAN) != 0)
-    ahead = spaced[1 : n + 1].copy()
-    for d in range(2, 8):
-        ahead |= spaced[d : n + d]
-    hit |= korean & ahead
+    korean = np.flatnonzero(((b0 & KOREAN) != 0) & ((b_1 & SPACE_NL) != 0))
+    if len(korean):
+        # ... with a space followed by another such character within the
+        # next 7 (row d - 1 of ``nb``: offset d)
+        nb = _window(tb, cp, pos[korean], 1, _PAD)
+        ahead = ((nb[:-1] & SPACE) != 0) & ((nb[1:] & KOREAN) != 0)
+        hit[korean] |= ahead.any(axis=0)
 
     if lossy:
         hit |= (b0 & REPLACEMENT) != 0
@@ -259,15 +371,14 @@ def _marks(text: str, *, lossy: bool) -> Any:
         if len(q):
             # ... that _question_may_be_loss may take for a loss: a rare
             # character within RARE_REACH, a tag's tail after it, or a cut
-            # UTF-8 character read as Windows-1252 before it
+            # UTF-8 character read as Windows-1252 before it (row
+            # RARE_REACH + d of ``t``: offset d)
             from encfix._repair._lossy import RARE_REACH
 
-            tc = _question_table()
-            at = q + 2
-            keep = (np.take(tc, idx[at + 1]) & TAG_NEXT) != 0
-            keep |= (np.take(tc, idx[at - 1]) & CP1252_CONT) != 0
-            for d in range(-RARE_REACH, RARE_REACH + 1):
-                keep |= (np.take(tc, idx[at + d]) & RARE) != 0
-            hit[q[keep]] = True
-
-    return np.flatnonzero(hit)
+            assert RARE_REACH <= _BEFORE  # (what candidate_lines reads before a piece)
+            t = _window(_question_table(), cp, pos[q], -RARE_REACH, RARE_REACH)
+            keep = (t[RARE_REACH + 1] & TAG_NEXT) != 0
+            keep |= (t[RARE_REACH - 1] & CP1252_CONT) != 0
+            keep |= ((t & RARE) != 0).any(axis=0)
+            hit[q] |= keep
+    return hit
