@@ -388,10 +388,19 @@ _LATIN_LETTER = _regex.compile("[A-Za-z\u00c0-\u024f]")
 _CJK_LETTER = _regex.compile("[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7a3\uf900-\ufaff\U00020000-\U0003ffff]")
 
 
+#: what a line of a page holds besides its prose: tag names (escaped or
+#: not), character references and addresses
+_MARKUP = _regex.compile(r"(?:&lt;|<)/?[A-Za-z][\w:-]*|&#?\w+;|(?:https?|ftp)://[^\s\"'<>&]+")
+
+
 def latin_line(line: str) -> bool:
     """Is ``line`` mostly Latin letters?  Only there is a CJK character
     beside a Latin word a sign of accented letters read as CJK; in CJK text
-    it is just a word ("Mars跟Joart", "CF的")."""
+    it is just a word ("Mars跟Joart", "CF的").  Markup does not count: a
+    Chinese article in an RSS feed's escaped HTML ("&lt;br /&gt;" between
+    its sentences) is CJK text."""
+    if "<" in line or "&" in line or "://" in line:
+        line = _MARKUP.sub(" ", line)
     return len(_LATIN_LETTER.findall(line)) > 2 * len(_CJK_LETTER.findall(line))
 
 
