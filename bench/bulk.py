@@ -1,6 +1,7 @@
 """Throughput and memory of ``encfix bulk`` on a JSONL corpus, beside the same job through ftfy.
 
-    python bench/bulk.py [--mb 100] [--damaged 0.05] [--workdir DIR] [--json bench/results/bulk.json]
+    python bench/bulk.py [--mb 100] [--damaged 0.05] [--repeat 3] [--workdir DIR]
+                         [--json bench/results/bulk.json]
 
 The corpus is generated here, deterministically (a fixed seed), from
 ``tests/data/sentences.json`` (the tests' clean sentences, zh-Hans, zh-Hant,
@@ -18,6 +19,12 @@ Jobs, each in a fresh subprocess (so its peak memory is its own):
 * the same job through ``ftfy.fix_text`` (read each line, ``json.loads``,
   ``fix_text`` the ``text`` field, ``json.dumps``, write), single process --
   what a datatrove or NeMo Curator ftfy step does per document.
+
+The jobs take turns for ``--repeat`` rounds (default 3) and each is reported
+by its fastest run (all wall times are kept in the JSON): other work on a
+shared machine slows a run down, never speeds it up, and one slowed run of
+two workers made their speed-up over one worker read 1.71 in one run and
+2.09 in the next, on the same code.
 
 Reported: records/s and MB/s (MB = 10**6 bytes of JSONL input, wall time of
 the whole job including the worker pool's start-up), CPU seconds (the job and
@@ -185,6 +192,9 @@ def main() -> None:
     ap.add_argument("--workdir", help="where to put the corpus and outputs (default: a temporary directory)")
     ap.add_argument("--json", default=str(HERE / "results" / "bulk.json"), help="results file to merge into")
     ap.add_argument("--skip-ftfy", action="store_true")
+    ap.add_argument(
+        "--repeat", type=int, default=3, help="rounds of the jobs, each keeping its fastest run (default 3)"
+    )
     ap.add_argument("--_job", help=argparse.SUPPRESS)
     ap.add_argument("--_corpus", help=argparse.SUPPRESS)
     ap.add_argument("--_out", help=argparse.SUPPRESS)
@@ -214,22 +224,32 @@ def main() -> None:
     plan = [("encfix_1_worker", "encfix", 1), ("encfix_2_workers", "encfix", 2)]
     if not args.skip_ftfy:
         plan.append(("ftfy_fix_text", "ftfy", 1))
-    for label, name, workers in plan:
-        res = _run_job(name, corpus, work / f"out-{label}", workers)
-        res["records_per_s"] = round(res["records"] / res["elapsed_s"], 1)
-        res["mb_per_s"] = round(info["bytes"] / 1e6 / res["elapsed_s"], 2)
-        res["elapsed_s"] = round(res["elapsed_s"], 2)
-        jobs[label] = res
-        print(
-            f"{label:18} {res['elapsed_s']:8.1f} s {res['mb_per_s']:7.2f} MB/s "
-            f"{res['records_per_s']:9,.0f} rec/s changed {res['changed']:,}  "
-            f"cpu {res['cpu_s']:.1f} s rss {res['rss_mb']:.0f} MB (children {res['children_rss_mb']:.0f} MB) "
-            f"load {res['load_before']:.1f}",
-            flush=True,
-        )
+    # the jobs take turns, round after round, and each keeps its fastest run:
+    # a shared machine's other work slows some runs down, never speeds one up
+    times: dict[str, list[float]] = {label: [] for label, _, _ in plan}
+    for rnd in range(args.repeat):
+        for label, name, workers in plan:
+            res = _run_job(name, corpus, work / f"out-{label}", workers)
+            times[label].append(round(res["elapsed_s"], 2))
+            res["records_per_s"] = round(res["records"] / res["elapsed_s"], 1)
+            res["mb_per_s"] = round(info["bytes"] / 1e6 / res["elapsed_s"], 2)
+            res["elapsed_s"] = round(res["elapsed_s"], 2)
+            if label not in jobs or res["elapsed_s"] < jobs[label]["elapsed_s"]:
+                jobs[label] = res
+            print(
+                f"{label:18} {res['elapsed_s']:8.1f} s {res['mb_per_s']:7.2f} MB/s "
+                f"{res['records_per_s']:9,.0f} rec/s changed {res['changed']:,}  "
+                f"cpu {res['cpu_s']:.1f} s rss {res['rss_mb']:.0f} MB "
+                f"(children {res['children_rss_mb']:.0f} MB) load {res['load_before']:.1f}"
+                f"{f'  (round {rnd + 1})' if args.repeat > 1 else ''}",
+                flush=True,
+            )
+    for label, ts in times.items():
+        jobs[label]["all_elapsed_s"] = ts
     one, two = jobs["encfix_1_worker"], jobs["encfix_2_workers"]
     result: dict[str, Any] = {
         "corpus": {**info, "mb": round(info["bytes"] / 1e6, 1), "damaged_share": args.damaged, "seed": SEED},
+        "rounds": args.repeat,
         "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
         "jobs": jobs,
         "speedup_2_vs_1_workers": round(one["elapsed_s"] / two["elapsed_s"], 2),
