@@ -418,14 +418,17 @@ def clusters(line: str) -> list[Cluster]:
     return out
 
 
-def readings(dec: Decoder, ch: Chain, text: str) -> list[tuple[str, str]]:
+def readings(dec: Decoder, ch: Chain, text: str, data: bytes | None = None) -> list[tuple[str, str]]:
     """Every distinct reversal of ``text`` under ``ch`` as (member, text),
     family members in order (alternate byte forms tried, see
-    :meth:`Decoder.reverse`)."""
+    :meth:`Decoder.reverse`); ``data`` is ``dec.encode(text)``, if known
+    (the same for every chain of the decoder and every member)."""
+    if data is None:
+        data = dec.encode(text)
     out: list[tuple[str, str]] = []
     for member in ch.original.members:
         try:
-            after = dec.reverse(text, member)
+            after = dec.reverse(text, member, data=data)
         except UnicodeError:
             continue
         if all(after != t for _, t in out):
@@ -939,7 +942,7 @@ def _deeper(text: str, depth: int) -> list[tuple[str, tuple[str, ...], tuple[str
         if data.isascii():
             continue
         for ch in chains_for_decoder(dname):
-            for idx, (member, t2) in enumerate(readings(dec, ch, text)):
+            for idx, (member, t2) in enumerate(readings(dec, ch, text, data)):
                 if t2 == text or not _reproduces(t2, member, dec, text):
                     continue
                 extra = ROUND_COST + ch.prior + idx * MEMBER_COST + script_cost(ch.names, t2)
@@ -1238,11 +1241,11 @@ def _whole_span(
         if (dec.name, True) not in allowed and (dec.name, False) not in allowed:
             continue
         try:
-            dec.encode(core)
+            data = dec.encode(core)
         except UnicodeEncodeError:
             continue
         for ch in chains_for_decoder(dec.name):
-            for idx, (member, after) in enumerate(readings(dec, ch, core)):
+            for idx, (member, after) in enumerate(readings(dec, ch, core, data)):
                 if after == core or ("\ufffd" in after and dec.multibyte):
                     continue
                 if not _reproduces(after, member, dec, core):

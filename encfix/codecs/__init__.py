@@ -86,16 +86,18 @@ class Decoder:
         """The canonical bytes that this decoder turns into ``text``."""
         return self._encode(text)
 
-    def reverse(self, text: str, member: str) -> str:
+    def reverse(self, text: str, member: str, *, data: bytes | None = None) -> str:
         """``text`` re-encoded as this decoder's input and decoded with the
-        CPython codec ``member``.
+        CPython codec ``member`` (``data``: ``self.encode(text)``, if the
+        caller has it already).
 
         Where a character has several byte sequences this decoder reads as
         it (``€`` is both ``80`` and ``A2 E3`` to a GBK decoder), the
         canonical one is tried first; at each decoding error the nearest
         such character before it takes its other form.  Raises
         :class:`UnicodeError` if no combination decodes."""
-        data = self._encode(text)
+        if data is None:
+            data = self._encode(text)
         try:
             return data.decode(member)
         except UnicodeDecodeError:
