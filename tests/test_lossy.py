@@ -296,6 +296,25 @@ def test_slipped_run_ending_in_a_lone_byte_after_nfkc() -> None:
     assert encfix.repair(garbled).text == original
 
 
+@pytest.mark.parametrize(
+    ("original", "at"),
+    [
+        ("我觉得这个网站还是非常有帮助的。</a>", 28),
+        ("这是我们学校新建的图书馆。</a>", 22),
+        ("我们明天早上在学校门口见面。</a>", 24),
+    ],
+)
+def test_a_guessed_sentence_end_is_a_full_stop(original: str, at: int) -> None:
+    """The slip at the last character before a tag, then NFKC: the full
+    stop's trail byte went with the swallowed "<" ("?/a>"), and "。" (A1A3),
+    "、" (A1A2), "」" ... all reproduce the damage.  The model's per-mark
+    costs make the sentence end the likelier ("、" was guessed while every
+    mark of the class cost the same)."""
+    garbled = nfkc(slipped(original.encode("gbk"), "gbk", at, swallow=True))
+    assert garbled.endswith("?/a>")
+    assert encfix.repair(garbled).text == original
+
+
 def test_swallowed_tag_at_the_end_gives_back_the_character() -> None:
     """The slip at the last character before a closing tag: its lead became
     "?", its trail and the "<" it swallowed a second "?" ("周り</a>" in

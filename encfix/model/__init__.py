@@ -321,6 +321,9 @@ def parse(raw: bytes, name: str) -> LanguageModel:
     }
     in_word = [k in WORD_CLASSES for k in classes]
     info = dict(zip(chars, zip(st, bo, in_word, classes, strict=True), strict=True))
+    # marks words never hold, with a cost of their own instead of their class's
+    for mark, cost in header.get("mark_cost", {}).items():
+        info.setdefault(mark, (float(cost), 0.7, False, char_class(mark)))
     return LanguageModel(
         name=name,
         info=info,

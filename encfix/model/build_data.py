@@ -20,8 +20,9 @@ after c1 and the next word starts with c2":
 
 Costs are -ln P in nats, quantised to 1/8 nat and capped at 255/8.  Characters
 that never occur in words (punctuation, spaces, digits, symbols) get per-class
-costs: the priors in ``CLASS_PRIORS`` below are the one hand-set part of the
-model, stated here so they can be argued with.
+costs: the priors in ``CLASS_PRIORS`` (and ``MARK_COSTS``, a few marks of
+each class) below are the one hand-set part of the model, stated here so they
+can be argued with.
 """
 
 from __future__ import annotations
@@ -104,6 +105,17 @@ CLASS_PRIORS["world"] = {
     "halfwidth_punct": 14.0,
     "jamo": 16.0,
     "bopomofo": 16.0,
+}
+# Per-mark costs inside a class (hand-set, like CLASS_PRIORS): the sentence
+# end and the clause comma of a writing system are the marks of nearly every
+# sentence, and a class cost spread evenly over its marks made "。" and "、"
+# (or "」", "：") equally likely after any word -- a guessed Chinese sentence
+# end came out "、".  These marks cost 1 nat less than their class; the others
+# keep its cost.  (Korean text uses ASCII marks, whose class cost is low.)
+MARK_COSTS: dict[str, dict[str, float]] = {
+    "zh-Hans": {"，": 1.6, "。": 1.6},
+    "zh-Hant": {"，": 1.6, "。": 1.6},
+    "ja": {"、": 1.6, "。": 1.6},
 }
 # Cost of a *letter* the language's word list never showed, by script class:
 # a script the language is written in gets "rarest seen + 1.5"; any other
@@ -255,6 +267,8 @@ def build_language(name: str, words: list[tuple[str, float]]) -> bytes:
     }
     if jamo is not None:
         header["jamo"] = jamo
+    if name in MARK_COSTS:
+        header["mark_cost"] = MARK_COSTS[name]
     # bigrams grouped by their first character (sorted, so each group is a
     # slice): the loader builds one small dict entry per character
     counts = [0] * len(chars)
