@@ -234,37 +234,42 @@ class LanguageModel:
         last_class = ""
         glued = False  # a symbol right after a letter, inside a word?
         prev_class = ""
+        # (module constants as locals, each entry unpacked once: this loop
+        # runs for every character scored, a third of a search's time)
+        alphabets, glue, runs = _ALPHABETS, _GLUE_CLASSES, _RUN_CLASSES
+        repeat, same_class, inword = REPEAT_COST, SAME_CLASS_COST, INWORD_SYMBOL_COST
         for ch in folded:
             e = info.get(ch)
             if e is None:
                 e = self.char_info(ch)
+            start, backoff, in_word, cls = e
             if prev:
-                if e[2]:
+                if in_word:
                     g = groups.get(prev)
                     i = g[0].find(ch) if g is not None else -1
-                    c = table[g[1][i]] if i >= 0 else prev_bo + e[0]  # type: ignore[index]
-                    if prev_class != e[3] and prev_class in _ALPHABETS and e[3] in _ALPHABETS:
-                        c += INWORD_SYMBOL_COST  # Latin and another alphabet in one word
+                    c = table[g[1][i]] if i >= 0 else prev_bo + start  # type: ignore[index]
+                    if prev_class != cls and prev_class in alphabets and cls in alphabets:
+                        c += inword  # Latin and another alphabet in one word
                 else:
-                    c = prev_bo + e[0]
-                    glued = e[3] in _GLUE_CLASSES
+                    c = prev_bo + start
+                    glued = cls in glue
             else:
-                c = e[0]
-                if e[3] == last_class and c > SAME_CLASS_COST and e[3] in _RUN_CLASSES:
-                    c = SAME_CLASS_COST  # symbols come in runs: ├─┤, ★☆, 。」
-                if glued and e[2]:
-                    c += INWORD_SYMBOL_COST  # Gr≪en, Ã©t, caf¿
-                if not (glued and e[3] in _GLUE_CLASSES):
+                c = start
+                if cls == last_class and c > same_class and cls in runs:
+                    c = same_class  # symbols come in runs: ├─┤, ★☆, 。」
+                if glued and in_word:
+                    c += inword  # Gr≪en, Ã©t, caf¿
+                if not (glued and cls in glue):
                     glued = False
-            if ch == last and c > REPEAT_COST:
-                c = REPEAT_COST
+            if ch == last and c > repeat:
+                c = repeat
             total += c
             last = ch
-            last_class = e[3]
-            if e[2]:
+            last_class = cls
+            if in_word:
                 prev = ch
-                prev_bo = e[1]
-                prev_class = e[3]
+                prev_bo = backoff
+                prev_class = cls
             else:
                 prev = ""
             if total > bound:
