@@ -25,9 +25,10 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import heapq
 import math
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from functools import cache, lru_cache
 
@@ -1311,7 +1312,7 @@ def _pairs(
                         return lost(bytes([x, d[0]]))
 
                     for cost2, _, e2 in _cheapest(
-                        lm, member, c.casefold(), (1, tail, exact), PAIR_FANOUT // 2, "", second
+                        lm, member, c.casefold(), (1, tail, exact), PAIR_FANOUT // 2, "", second, by_head=1
                     ):
                         note(bytes([x, e2[0]]), cost + cost2)
         if blind:
@@ -1326,14 +1327,13 @@ def _pairs(
         def head(e: bytes) -> bool:
             return lost(e[:2])
 
-        for tail, exact in shapes:
-            for cost, _, e in _cheapest(lm, member, prev, (2, tail, exact), PAIR_FANOUT, left, head):
-                note(e[:2], cost)
+        heads: list[_Shape] = [(2, tail, exact) for tail, exact in shapes]
         if not shapes:  # the next unit starts a character of its own
-            for cost, _, e in _cheapest(lm, member, prev, (2, b"", True), PAIR_FANOUT, left, head):
-                note(e[:2], cost)
+            heads.append((2, b"", True))
         if blind:
-            for cost, _, e in _cheapest(lm, member, prev, (2, b"", False), PAIR_FANOUT, left, head):
+            heads.append((2, b"", False))
+        for shape in heads:
+            for cost, _, e in _cheapest(lm, member, prev, shape, PAIR_FANOUT, left, head, by_head=2):
                 note(e[:2], cost)
     for pair, _ in sorted(scored.items(), key=lambda kv: kv[1])[:PAIR_FANOUT]:
         yield pair
@@ -1425,6 +1425,19 @@ def _known_chars(lang: str, member: str) -> dict[_Shape, list[_Known]]:
     return out
 
 
+@lru_cache(maxsize=512)
+def _known_by_head(
+    lang: str, member: str, shape: _Shape, size: int
+) -> tuple[tuple[bytes, list[_Known]], ...]:
+    """:func:`_known_chars`'s characters of ``shape`` grouped by their first
+    ``size`` bytes, each group cheapest first (merged, the groups give the
+    characters in the same order)."""
+    groups: dict[bytes, list[_Known]] = {}
+    for row in _known_chars(lang, member).get(shape, []):
+        groups.setdefault(row[2][:size], []).append(row)
+    return tuple(groups.items())
+
+
 def _fits(data: bytes, shape: _Shape) -> bool:
     skip, part, exact = shape
     if not skip:
@@ -1452,19 +1465,29 @@ def _cheapest(
     n: int,
     left: str = "",
     keep: Callable[[bytes], bool] | None = None,
+    *,
+    by_head: int = 0,
 ) -> list[tuple[float, str, bytes]]:
     """The ``n`` cheapest characters of ``shape`` after ``prev`` (see
     :func:`_guess_cost`): the cheapest of the unigram table (a character the
     bigram table does not know after ``prev`` costs its back-off plus its
     unigram cost, in the same order) and those the bigram table knows;
-    only those whose bytes ``keep`` accepts."""
-    pool = _known_chars(lm.name, member).get(shape, [])
+    only those whose bytes ``keep`` accepts.  With ``by_head``, ``keep``
+    looks at the first ``by_head`` bytes only: it is asked once per such
+    head, not once per character (a pool holds thousands of characters and
+    a few hundred heads, and most heads are refused)."""
     chars: dict[str, bytes] = {}
-    for _, ch, e in pool:
+    if keep is not None and by_head:
+        heads = _known_by_head(lm.name, member, shape, by_head)
+        rows: Iterable[_Known] = heapq.merge(*(group for head, group in heads if keep(head)))
+    else:
+        rows = _known_chars(lm.name, member).get(shape, [])
+        if keep is not None:
+            rows = (row for row in rows if keep(row[2]))
+    for _, ch, e in rows:
         if len(chars) >= n:
             break
-        if keep is None or keep(e):
-            chars[ch] = e
+        chars[ch] = e
     for ch, e in _known_followers(lm.name, member, prev):
         if ch not in chars and _fits(e, shape) and (keep is None or keep(e)):
             chars[ch] = e
