@@ -1095,10 +1095,18 @@ def _extend(
         yield t
 
 
+@cache
+def _char_lens(member: str) -> bytes:
+    """:func:`_char_len` of every byte, as a table (the search asks it for
+    every byte it feeds)."""
+    return bytes(_char_len(member, b) for b in range(256))
+
+
 def _feed(
     s: _State, data: bytes, member: str, lm: model.LanguageModel, guessed: int, left: str
 ) -> _State | None:
     """``s`` with ``data`` appended to its byte stream (None if invalid)."""
+    lens = _char_lens(member)
     buf = s.pending + data
     out = s.out
     prev = s.prev
@@ -1107,7 +1115,7 @@ def _feed(
     dirty = s.pending_guess or guessed != 0
     pos = 0
     while pos < len(buf):
-        need = _char_len(member, buf[pos])
+        need = lens[buf[pos]]
         if need == 0:
             return None
         if pos + need > len(buf):
