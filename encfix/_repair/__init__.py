@@ -393,7 +393,7 @@ def _words(line: str) -> bool:
     models = [model.get(lang) for lang in model.candidate_languages(line)]
     for i, j in pairs:
         pair = unicodedata.normalize("NFKC", line[i] + line[j])
-        if len(pair) > 1 and not any(m.known_pairs(pair) for m in models):
+        if len(pair) > 1 and not any(m.knows_a_pair(pair) for m in models):
             return False
     return True
 

@@ -187,7 +187,7 @@ def script_cost(chain: tuple[str, ...], after: str, before: str = "") -> float:
         # (any language of its scripts will do: scoring every language only
         # to pick the one to ask cost a quarter of the time spent on legacy
         # CJK read by another legacy CJK decoder)
-        if not any(model.get(lang).known_pairs(after) for lang in model.candidate_languages(after)):
+        if not any(model.get(lang).knows_a_pair(after) for lang in model.candidate_languages(after)):
             return math.inf
         return extra
     return extra + (0.0 if has_letter else NO_LETTER_COST)
@@ -1462,7 +1462,7 @@ def screen(line: str, cl: Cluster, only: Iterable[str] | None = None, *, legacy:
             if model.unigram_cost(after) + ch.prior >= core_cost:
                 continue
             if dec.multibyte and not any(
-                model.get(lang).known_pairs(after) for lang in model.candidate_languages(after)
+                model.get(lang).knows_a_pair(after) for lang in model.candidate_languages(after)
             ):
                 continue  # CJK for CJK with no word in it: no evidence
             cl.allowed.add((dname, False))

@@ -169,16 +169,15 @@ class LanguageModel:
         i = g[0].find(pair[1])
         return None if i < 0 else _COST_TABLE[g[1][i]]
 
-    def known_pairs(self, text: str) -> int:
-        """How many adjacent character pairs of ``text`` the bigram table knows."""
-        low = text.casefold()
+    def knows_a_pair(self, text: str) -> bool:
+        """Does the bigram table know any adjacent character pair of ``text``
+        (case-folded)?  Stops at the first it knows."""
         groups = self.groups
-        n = 0
-        for a, b in pairwise(low):
+        for a, b in pairwise(text.casefold()):
             g = groups.get(a)
             if g is not None and g[0].find(b) >= 0:
-                n += 1
-        return n
+                return True
+        return False
 
     def step(self, prev: str, ch: str) -> float:
         """Cost of ``ch`` after ``prev`` ("" at a word start): the bigram
