@@ -147,7 +147,7 @@ class LanguageModel:
                 )
             if k == "other" and "other_unmodelled" in self.class_cost and not _modelled_script(ch):
                 c = self.class_cost["other_unmodelled"]
-            e = (c, 0.7, k in WORD_CLASSES, k)
+            e = _priced_by_class(c, k)
             self.info[ch] = e
         return e
 
@@ -276,6 +276,16 @@ class LanguageModel:
         return total
 
 
+#: back-off of a character the tables price by its class
+CLASS_BACKOFF = 0.7
+
+
+def _priced_by_class(cost: float, cls: str) -> tuple[float, float, bool, str]:
+    """The table entry of a character outside the bigram tables: start cost
+    ``cost``, the class back-off, in a word if its class is one of letters."""
+    return (cost, CLASS_BACKOFF, cls in WORD_CLASSES, cls)
+
+
 def _load(name: str) -> LanguageModel:
     raw = (_DATA / f"{name}.lm").read_bytes()
     # parsing makes some 40,000 tuples, none of them in a cycle: the cyclic
@@ -327,7 +337,7 @@ def parse(raw: bytes, name: str) -> LanguageModel:
     info = dict(zip(chars, zip(st, bo, in_word, classes, strict=True), strict=True))
     # marks words never hold, with a cost of their own instead of their class's
     for mark, cost in header.get("mark_cost", {}).items():
-        info.setdefault(mark, (float(cost), 0.7, False, char_class(mark)))
+        info.setdefault(mark, _priced_by_class(float(cost), char_class(mark)))
     return LanguageModel(
         name=name,
         info=info,
