@@ -15,6 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import encfix
+from encfix._detect._tables import suspicious_lines
 from encfix._repair import analyse_text, unrecoverable
 from encfix._repair._lossy import BEAM, MAX_EXPANSIONS, Budget, LossyChain, explain_loss, lossy_chains
 from encfix.codecs import _loss
@@ -157,6 +158,22 @@ def test_clean_text_with_question_marks_unchanged() -> None:
     for text in ("你好吗?我很好。今天天气怎么样?", "これは何?", "정말?", "What? No! ¿Qué?"):
         rep = encfix.repair(text)
         assert rep.text == text and not rep.fixes
+
+
+@pytest.mark.parametrize(
+    ("text", "flagged"),
+    [
+        ("為什麼自己家人都沒辦法安慰?", False),  # a rare "慰" before a "?" that ends the line
+        ("當地人稱為虱? \n下一行", False),  # spaces after it still end the line
+        ("혹시 이 분은 아직 꽤 어린 분이 아닐까?", False),
+        ("提供相關幫助?!敝貞c市外事辦公室", True),  # the seed's slip: text follows
+        ("鍙傛暟鏂囦欢?", True),  # mojibake before it: its seeds flag the line
+    ],
+)
+def test_a_question_mark_that_ends_a_line_flags_it_only_with_mojibake(text: str, flagged: bool) -> None:
+    lines = list(suspicious_lines(text, lossy=True))
+    assert bool(lines) is flagged
+    assert encfix.repair(text).changed is flagged
 
 
 # ------------------------------------------------------------------ bounds

@@ -531,9 +531,22 @@ def _next_loss(text: str, pos: int, endpos: int = _NO_END) -> int:
         if m is None:
             return -1
         i = m.start()
-        if text[i] != "?" or _question_may_be_loss(text, i):
+        if text[i] != "?" or (not _ends_line(text, i) and _question_may_be_loss(text, i)):
             return i
         pos = i + 1
+
+
+def _ends_line(text: str, i: int) -> bool:
+    """Does the "?" at ``i`` end its line (spaces aside)?  Alone, it does not
+    make the line worth a lossy search: a slip shows in the text after the
+    lost lead byte ("幫助?!敝貞c"), and the bytes of a lost last character
+    are gone with it.  Where mojibake stands before it ("鏂囦欢?"), its
+    seeds flag the line, and the search still reads the "?"."""
+    j = i + 1
+    n = len(text)
+    while j < n and text[j] in " \t\r\u3000":
+        j += 1
+    return j >= n or text[j] == "\n"
 
 
 def suspicious_lines(text: str, *, lossy: bool = False) -> Iterator[tuple[int, int]]:
