@@ -28,6 +28,7 @@ import copy
 import heapq
 import math
 import unicodedata
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from functools import cache, lru_cache
@@ -1405,45 +1406,125 @@ _CLASS_COSTED = (
 
 
 @lru_cache(maxsize=16)
-def _known_chars(lang: str, member: str) -> dict[_Shape, list[_Known]]:
-    """The characters of the model's unigram table by shape (see
-    :data:`_Shape`), cheapest first."""
-    lm = model.get(lang)
-    rows: list[_Known] = []
-    # and the characters it costs by their class: punctuation, symbols,
-    # kana, Hangul syllables ("。" is not in the table, "，" neither)
-    others = (chr(o) for lo, hi in _CLASS_COSTED for o in range(lo, hi + 1))
-    for ch in dict.fromkeys((*lm.unigram, *others)):
-        try:
-            data = ch.encode(member)
-        except UnicodeEncodeError:
-            continue
-        if unicodedata.category(ch) not in ("Cn", "Co", "Cs", "Cc"):
-            # (in the order of what a guess of it costs)
-            rows.append((lm.step("", ch) + (RARE_MARK_COST if _rare_mark(ch) else 0.0), ch, data))
-    rows.sort()
-    out: dict[_Shape, list[_Known]] = {}
-    for row in rows:
-        data = row[2]
-        for k in range(1, len(data)):
-            out.setdefault((0, data[:k], False), []).append(row)
-        for skip in (1, 2):
-            for k in range(skip, len(data) + 1):
-                out.setdefault((skip, data[skip:k], k == len(data)), []).append(row)
-    return out
+def _known_chars(lang: str, member: str) -> _KnownIndex:
+    """The characters of the model's unigram table, and those it costs by
+    their class, by shape (see :data:`_Shape`)."""
+    return _KnownIndex(lang, member)
 
 
-@lru_cache(maxsize=512)
-def _known_by_head(
-    lang: str, member: str, shape: _Shape, size: int
-) -> tuple[tuple[bytes, list[_Known]], ...]:
-    """:func:`_known_chars`'s characters of ``shape`` grouped by their first
-    ``size`` bytes, each group cheapest first (merged, the groups give the
-    characters in the same order)."""
-    groups: dict[bytes, list[_Known]] = {}
-    for row in _known_chars(lang, member).get(shape, []):
-        groups.setdefault(row[2][:size], []).append(row)
-    return tuple(groups.items())
+#: the bytes after any byte string of a character (four bytes at most)
+_PAST = b"\xff" * 8
+
+
+class _KnownIndex:
+    """:func:`_known_chars`' table.  A group of one shape is made when first
+    asked for, from the characters' bytes sorted three ways (whole, without
+    the first byte, without the first two): a search asks for a few hundred
+    of the thousands of shapes, and costing and filing every character
+    under each of its shapes up front took a quarter of a second per
+    language and encoding."""
+
+    __slots__ = ("_chars", "_costs", "_datas", "_groups", "_heads", "_keys", "_lm", "_order")
+
+    def __init__(self, lang: str, member: str) -> None:
+        lm = model.get(lang)
+        self._lm = lm
+        # (punctuation, symbols, kana and Hangul syllables are not in the
+        # table: "。" is not, "，" neither)
+        others = (chr(o) for lo, hi in _CLASS_COSTED for o in range(lo, hi + 1))
+        chars: list[str] = []
+        datas: list[bytes] = []
+        for ch in dict.fromkeys((*lm.unigram, *others)):
+            try:
+                data = ch.encode(member)
+            except UnicodeEncodeError:
+                continue
+            if unicodedata.category(ch) not in ("Cn", "Co", "Cs", "Cc"):
+                chars.append(ch)
+                datas.append(data)
+        self._chars = chars
+        self._datas = datas
+        self._costs: list[float | None] = [None] * len(chars)
+        self._keys: list[list[bytes]] = []
+        self._order: list[list[int]] = []
+        for skip in (0, 1, 2):
+            tails = [d[skip:] for d in datas]
+            order = sorted((i for i, d in enumerate(datas) if len(d) >= skip), key=tails.__getitem__)
+            self._order.append(order)
+            self._keys.append([tails[i] for i in order])
+        self._groups: dict[_Shape, list[_Known]] = {}
+        #: (shape, head size) -> (indexes by head, the heads' rows made so far)
+        self._heads: dict[tuple[_Shape, int], tuple[dict[bytes, list[int]], dict[bytes, list[_Known]]]] = {}
+
+    def get(self, shape: _Shape) -> list[_Known]:
+        """The characters of ``shape``, in the order of what a guess of them
+        costs (cheapest first; ties by character)."""
+        group = self._groups.get(shape)
+        if group is None:
+            group = self._groups[shape] = self._group(shape)
+        return group
+
+    def _members(self, shape: _Shape) -> list[int]:
+        """The characters of ``shape``, as indexes, unordered."""
+        skip, part, exact = shape
+        if skip > 2 or (skip == 0 and (exact or not part)):
+            return []
+        keys = self._keys[skip]
+        order = self._order[skip]
+        lo = bisect_left(keys, part)
+        hi = bisect_right(keys, part + _PAST, lo)
+        n = len(part)
+        return [order[k] for k in range(lo, hi) if (len(keys[k]) == n) is exact]
+
+    def _group(self, shape: _Shape) -> list[_Known]:
+        return self._rows(self._members(shape))
+
+    def _rows(self, members: list[int]) -> list[_Known]:
+        """``members`` as rows, cheapest first (each costed once, when first
+        asked for)."""
+        costs, chars, datas = self._costs, self._chars, self._datas
+        lm = self._lm
+        info, category = lm.info, unicodedata.category
+        rows: list[_Known] = []
+        for i in members:
+            cost = costs[i]
+            if cost is None:
+                # (what lm.step("", ch) costs, inlined: thousands of
+                # characters are costed at once; only a mark can be rare)
+                ch = chars[i]
+                low = ch.casefold()
+                if len(low) != 1:
+                    low = ch
+                e = info.get(low) or lm.char_info(low)
+                cost = e[0]
+                if category(ch)[0] in "PSM" and _rare_mark(ch):
+                    cost += RARE_MARK_COST
+                costs[i] = cost
+            rows.append((cost, chars[i], datas[i]))
+        rows.sort()
+        return rows
+
+    def by_heads(self, shape: _Shape, size: int, keep: Callable[[bytes], bool]) -> list[list[_Known]]:
+        """The characters of ``shape`` grouped by their first ``size`` bytes,
+        each group cheapest first: the groups whose head ``keep`` accepts.
+        A group is costed and sorted when first accepted: most heads a
+        search meets are refused before their characters matter."""
+        entry = self._heads.get((shape, size))
+        if entry is None:
+            table: dict[bytes, list[int]] = {}
+            datas = self._datas
+            for i in self._members(shape):
+                table.setdefault(datas[i][:size], []).append(i)
+            entry = self._heads[shape, size] = (table, {})
+        table, done = entry
+        out: list[list[_Known]] = []
+        for head, members in table.items():
+            if keep(head):
+                rows = done.get(head)
+                if rows is None:
+                    rows = done[head] = self._rows(members)
+                out.append(rows)
+        return out
 
 
 def _fits(data: bytes, shape: _Shape) -> bool:
@@ -1486,10 +1567,9 @@ def _cheapest(
     a few hundred heads, and most heads are refused)."""
     chars: dict[str, bytes] = {}
     if keep is not None and by_head:
-        heads = _known_by_head(lm.name, member, shape, by_head)
-        rows: Iterable[_Known] = heapq.merge(*(group for head, group in heads if keep(head)))
+        rows: Iterable[_Known] = heapq.merge(*_known_chars(lm.name, member).by_heads(shape, by_head, keep))
     else:
-        rows = _known_chars(lm.name, member).get(shape, [])
+        rows = _known_chars(lm.name, member).get(shape)
         if keep is not None:
             rows = (row for row in rows if keep(row[2]))
     for _, ch, e in rows:
