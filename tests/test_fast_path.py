@@ -108,6 +108,7 @@ def test_long_texts_are_narrowed(monkeypatch: pytest.MonkeyPatch) -> None:
         return real(text, lossy=lossy)
 
     monkeypatch.setattr(_vector, "candidate_lines", spy)
+    monkeypatch.setattr(_vector, "IMPORT_AFTER", 0)
     rows = _vector.MIN_CHARS // 320 + 1
     long = ("正常的中文句子。" * 40 + "\n") * rows + "鏁版嵁瀵煎嚭鎴愬姛\n" + "最後一行。"
     assert len(long) >= _vector.MIN_CHARS
@@ -116,6 +117,23 @@ def test_long_texts_are_narrowed(monkeypatch: pytest.MonkeyPatch) -> None:
     assert [long[a:b] for a, b in lines] == ["鏁版嵁瀵煎嚭鎴愬姛"]
     list(_tables.suspicious_lines("鏁版嵁瀵煎嚭鎴愬姛", lossy=True))
     assert calls == [len(long)]  # a short text: the regexes alone
+
+
+def test_numpy_waits_until_the_regexes_have_scanned_enough(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A process that repairs one long text does not import numpy for it:
+    only once the regexes have scanned IMPORT_AFTER characters of long texts."""
+    n = _vector.MIN_CHARS
+    monkeypatch.setattr(_vector, "_scanned", 0)
+    monkeypatch.setattr(_vector, "IMPORT_AFTER", 2 * n)
+    _vector._build.cache_clear()
+    assert not _vector.use_for(n - 1)
+    assert not _vector.use_for(n)
+    assert not _vector.use_for(n)
+    assert _vector.use_for(n)  # 3n scanned
+    _vector._build()
+    monkeypatch.setattr(_vector, "_scanned", 0)
+    assert _vector.use_for(n)  # the tables are built: no more waiting
+    assert not _vector.use_for(n - 1)
 
 
 CORPORA = Path(__file__).resolve().parent.parent.parent / "shared" / "corpora"

@@ -557,7 +557,7 @@ def suspicious_lines(text: str, *, lossy: bool = False) -> Iterator[tuple[int, i
     in C (:mod:`._vector`, when numpy is installed), and the scanners run
     over those lines only; otherwise each scanner's next hit is remembered,
     so every scanner passes over the text once."""
-    if len(text) >= _vector.MIN_CHARS and _vector.available():
+    if _vector.use_for(len(text)):
         yield from _narrowed_lines(text, lossy=lossy)
         return
     n = len(text)

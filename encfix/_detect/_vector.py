@@ -11,8 +11,9 @@ position a regex can match is marked -- so the exact scanners then run over
 the marked lines only, and the lines flagged are the same as a scan of the
 whole text (``tests/test_fast_path.py`` compares the two).
 
-numpy is imported only for texts of :data:`MIN_CHARS` characters or more
-(its import would be most of a short run's start-up)."""
+numpy is imported only for texts of :data:`MIN_CHARS` characters or more,
+and only once the regexes have scanned :data:`IMPORT_AFTER` characters of
+such texts in the process (see :func:`use_for`)."""
 
 from __future__ import annotations
 
@@ -27,6 +28,28 @@ if TYPE_CHECKING:
 
 #: texts shorter than this are scanned by the regexes alone
 MIN_CHARS = 12_000
+#: characters of long texts the regexes scan in a process before numpy is
+#: imported for them: importing it (0.12 s) and building the tables (0.1 s)
+#: cost what the regexes spend on some 6 million characters (36 ns a
+#: character on clean CJK, against 9 ns for this pass), so a run that
+#: repairs one file of 100 KB never pays for it, and a long one soon does
+IMPORT_AFTER = 4_000_000
+_scanned = 0
+
+
+def use_for(n: int) -> bool:
+    """Should a text of ``n`` characters be narrowed by this pass?  Only a
+    long text, once the tables are built or the regexes have scanned
+    :data:`IMPORT_AFTER` characters of long texts (the lines flagged are
+    the same either way: this is a question of speed only)."""
+    global _scanned
+    if n < MIN_CHARS:
+        return False
+    if _build.cache_info().currsize:
+        return True
+    _scanned += n
+    return _scanned > IMPORT_AFTER and available()
+
 
 #: table slots: every character beyond the Basic Multilingual Plane shares
 #: one (``ASTRAL``); positions past the end of the text read ``END``

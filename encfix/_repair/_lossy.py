@@ -545,7 +545,7 @@ _FFFD_RUN = _regex.compile(f"\ufffd{{{MAX_RUN + 1},}}")
 
 class Budget:
     """Search steps left for one text: bounds the time a lossy repair can
-    take whatever the input (see :data:`STEPS_PER_CHAR`)."""
+    take whatever the input (see :data:`TEXT_STEPS`)."""
 
     __slots__ = ("exhausted", "left")
 
@@ -555,7 +555,7 @@ class Budget:
 
     @classmethod
     def for_text(cls, text: str) -> Budget:
-        return cls(BASE_STEPS + int(STEPS_PER_CHAR * len(text)))
+        return cls(TEXT_STEPS)
 
     def spend(self, steps: int) -> bool:
         """Take ``steps``; False once the budget is gone."""
@@ -565,12 +565,17 @@ class Budget:
         return not self.exhausted
 
 
-#: search steps every text may take, and more per character: a step is a
-#: byte string fed to a search state, valid or not (5-10 us), so that 100 KB
-#: of the worst input stays under 2 s; the base covers the longest search
-#: one damaged sentence of bench/lossy.py needs (26,520 steps)
-BASE_STEPS = 60_000
-STEPS_PER_CHAR = 0.4
+#: search steps one text may take, however long: a step is a byte string
+#: fed to a search state, valid or not.  On real lossy mojibake a step costs
+#: 10-20 us (with the tables a first search fills), and the text's lossless
+#: search and fast path need their share of the 2 s a text of 100 KB may
+#: take: bench/adversarial.py's 100 KB of lossy GBK lines took 1.4-1.9 s
+#: with 48,000 steps, 1.5-1.7 s with 40,000, on the 2-core development
+#: machine.  Of the 956 sentences of bench/lossy.py, those whose search took
+#: more than 20,000 steps were restored exactly 4 times in 269; cutting the
+#: budget from 60,000 (and 0.4 a character) to 40,000 left the exact ones
+#: the same and raised the character error rate from 45.0% to 46.3%
+TEXT_STEPS = 40_000
 #: markers (or characters) a region scan passes per step, and the steps one
 #: region's screening costs
 SCAN_PER_STEP = 8
