@@ -11,7 +11,7 @@ from encfix import _regex, model
 from encfix._detect._tables import find_suspicious, suspicious_lines, weak_pairs_only
 from encfix._options import Options
 from encfix._repair import _latin, _lossy
-from encfix._repair._engine import Candidate, analyse, is_latin, non_ascii_start
+from encfix._repair._engine import Candidate, Spans, analyse, is_latin, non_ascii_start
 from encfix._repair._lossy import Budget, has_markers
 from encfix._repair._plan import apply_plan, splice
 from encfix._types import Fix, Loss, Lost, Repair
@@ -266,10 +266,11 @@ def _line_fixes(line: str, offset: int, opts: Options, budget: Budget | None = N
     fixes.sort(key=lambda f: f.start)
     # the likeliest repair we did not make (and that no fix covers) also says
     # how sure we are the output is right
+    made = Spans(applied)  # (non-overlapping: chosen ones)
     rejected = [
         (c.chain, c.decoder, c.confidence)
         for c in cands
-        if c.confidence > 0.001 and not any(a.start < c.end and c.start < a.end for a in applied)
+        if c.confidence > 0.001 and not made.within(c.start, c.end)
     ]
     conf *= 1.0 - max((p for _, _, p in rejected), default=0.0)
     return LineResult(fixes, conf, rejected)

@@ -50,7 +50,7 @@ from encfix._repair._chains import BASE_COST, ROUND_COST, Chain, chains_for_deco
 from encfix._repair._latin import is_latin_chain
 from encfix.codecs import DECODERS, Decoder
 
-__all__ = ["TEMPERATURE", "Candidate", "analyse", "clusters"]
+__all__ = ["TEMPERATURE", "Candidate", "Spans", "analyse", "clusters"]
 
 #: characters of context on each side when scoring a candidate
 CONTEXT = 8
@@ -961,6 +961,29 @@ def _logaddexp(a: float, b: float) -> float:
     return a + math.log1p(math.exp(b - a))
 
 
+class Spans:
+    """Non-overlapping spans (the chosen candidates of a line), sorted: the
+    ones that reach into a stretch, found by bisection.  (A long line of
+    damage has hundreds of chosen spans and thousands of candidates: asking
+    every chosen span about every candidate made its analysis quadratic.)"""
+
+    __slots__ = ("ends", "spans")
+
+    def __init__(self, spans: Iterable[Candidate]) -> None:
+        self.spans = sorted(spans, key=lambda c: c.start)
+        self.ends = [c.end for c in self.spans]
+
+    def within(self, a: int, b: int) -> list[Candidate]:
+        """The spans that overlap ``[a, b)`` (end after ``a``, start before ``b``)."""
+        spans = self.spans
+        i = bisect_right(self.ends, a)
+        out: list[Candidate] = []
+        while i < len(spans) and spans[i].start < b:
+            out.append(spans[i])
+            i += 1
+        return out
+
+
 def marginals(cands: list[Candidate]) -> dict[int, float]:
     """P(candidate is part of the repair), summed over every non-overlapping
     set of candidates weighted by exp(total gain / TEMPERATURE) -- "leave the
@@ -1023,8 +1046,15 @@ def choose(cands: list[Candidate], line: str | None = None) -> list[Candidate]:
     marg = marginals(cands)
     for c in cands:
         c.confidence = marg.get(id(c), 0.0)
+    rivals: dict[int, list[Candidate]] = {id(c): [] for c in chosen}
+    spans = Spans(chosen)
+    for r in cands:
+        if r.gain > 0:
+            for c in spans.within(r.start, r.end):
+                if r is not c:
+                    rivals[id(c)].append(r)
     for c in chosen:
-        c.rivals = [r for r in cands if r is not c and r.start < c.end and c.start < r.end and r.gain > 0]
+        c.rivals = rivals[id(c)]
         if line is not None:
             # another span of the same damage that repairs this one's span the
             # same way is the same outcome, not a rival: wider ones exclude
@@ -1079,12 +1109,13 @@ def _consistency(cands: list[Candidate], chosen: list[Candidate]) -> bool:
     """A line is damaged one way: once a repair of chain X is chosen, other
     spans of chain X no longer pay for "this line is damaged at all"."""
     used = {(c.chain, c.members) for c in chosen}
+    spans = Spans(chosen)
     changed = False
     for c in cands:
-        if c in chosen or (c.chain, c.members) not in used or c.refundable <= CONSISTENT_COST:
+        if (c.chain, c.members) not in used or c.refundable <= CONSISTENT_COST:
             continue
-        if any(d.start < c.end and c.start < d.end for d in chosen):
-            continue  # a rival reading of a chosen span, not a further span
+        if spans.within(c.start, c.end):
+            continue  # chosen, or a rival reading of a chosen span, not a further span
         c.gain += c.refundable - CONSISTENT_COST
         c.prior -= c.refundable - CONSISTENT_COST
         c.refundable = 0.0
@@ -1111,9 +1142,13 @@ def _rescore_in_context(line: str, cands: list[Candidate], chosen: list[Candidat
     The first pass scores every candidate against the line as it is; beside
     a repaired neighbour the context is what the repaired line will read."""
     changed = False
+    spans = Spans(chosen)
     for c in cands:
-        near = [d for d in chosen if d is not c and (d.end <= c.start or d.start >= c.end)]
-        near = [d for d in near if c.start - CONTEXT < d.end and d.start < c.end + CONTEXT]
+        near = [
+            d
+            for d in spans.within(c.start - CONTEXT, c.end + CONTEXT)
+            if d is not c and (d.end <= c.start or d.start >= c.end)
+        ]
         if not near:
             continue
         left_parts: list[str] = []
@@ -1160,12 +1195,14 @@ def _penalise_switches(cands: list[Candidate], chosen: list[Candidate]) -> bool:
     for c in chosen:
         weight[c.chain] = weight.get(c.chain, 0.0) + c.gain
     main = max(weight, key=lambda k: weight[k])
-    anchors = [c for c in chosen if c.chain == main]
+    anchors = Spans(c for c in chosen if c.chain == main)
     changed = False
     for c in cands:
         if c.chain == main or c.gain <= 0:
             continue
-        if any(c.start - SWITCH_DISTANCE <= a.end and a.start <= c.end + SWITCH_DISTANCE for a in anchors):
+        # (an anchor ending at most SWITCH_DISTANCE before it or starting at
+        # most that far after it)
+        if anchors.within(c.start - SWITCH_DISTANCE - 1, c.end + SWITCH_DISTANCE + 1):
             c.gain -= SWITCH_COST
             changed = True
     return changed

@@ -1311,7 +1311,7 @@ def _pairs(
         # "83 9C" of "ボ" E3 83 9C, read by a Shift_JIS decoder)
         k = len(pending)
         for cost, _, e in _cheapest(
-            lm, member, prev, (0, pending, False), PAIR_FANOUT, left, lambda e: lost(e[k:])
+            lm, member, prev, (0, pending, False), PAIR_FANOUT, left, lost, keep_from=k
         ):
             note(e[k:], cost)
     elif pending and len(pending) + 1 == need:
@@ -1429,7 +1429,7 @@ class _KnownIndex:
     under each of its shapes up front took a quarter of a second per
     language and encoding."""
 
-    __slots__ = ("_chars", "_costs", "_datas", "_groups", "_heads", "_keys", "_lm", "_order")
+    __slots__ = ("_chars", "_costs", "_datas", "_groups", "_heads", "_kept", "_keys", "_lm", "_order")
 
     def __init__(self, lang: str, member: str) -> None:
         lm = model.get(lang)
@@ -1458,6 +1458,8 @@ class _KnownIndex:
             self._order.append(order)
             self._keys.append([tails[i] for i in order])
         self._groups: dict[_Shape, list[_Known]] = {}
+        #: (shape, test, first byte tested) -> the characters the test keeps
+        self._kept: dict[tuple[_Shape, Callable[[bytes], bool], int], list[_Known]] = {}
         #: (shape, head size) -> (indexes by head, the heads' rows made so far)
         self._heads: dict[tuple[_Shape, int], tuple[dict[bytes, list[int]], dict[bytes, list[_Known]]]] = {}
 
@@ -1507,6 +1509,16 @@ class _KnownIndex:
                 costs[i] = cost
             rows.append((cost, chars[i], datas[i]))
         rows.sort()
+        return rows
+
+    def kept(self, shape: _Shape, keep: Callable[[bytes], bool], start: int) -> list[_Known]:
+        """The characters of ``shape`` whose bytes from ``start`` on ``keep``
+        accepts, cheapest first; remembered for ``keep`` (a search asks the
+        same of thousands of characters again and again, and keeps few)."""
+        key = (shape, keep, start)
+        rows = self._kept.get(key)
+        if rows is None:
+            rows = self._kept[key] = [row for row in self.get(shape) if keep(row[2][start:])]
         return rows
 
     def by_heads(self, shape: _Shape, size: int, keep: Callable[[bytes], bool]) -> list[list[_Known]]:
@@ -1561,6 +1573,7 @@ def _cheapest(
     keep: Callable[[bytes], bool] | None = None,
     *,
     by_head: int = 0,
+    keep_from: int = 0,
 ) -> list[tuple[float, str, bytes]]:
     """The ``n`` cheapest characters of ``shape`` after ``prev`` (see
     :func:`_guess_cost`): the cheapest of the unigram table (a character the
@@ -1569,12 +1582,23 @@ def _cheapest(
     only those whose bytes ``keep`` accepts.  With ``by_head``, ``keep``
     looks at the first ``by_head`` bytes only: it is asked once per such
     head, not once per character (a pool holds thousands of characters and
-    a few hundred heads, and most heads are refused)."""
+    a few hundred heads, and most heads are refused).  With ``keep_from``,
+    ``keep`` looks at a character's bytes from there on, and the characters
+    it keeps are remembered for it (pass a function that lives long: the
+    loss tests of :func:`_pair_loser` do)."""
     chars: dict[str, bytes] = {}
-    if keep is not None and by_head:
-        rows: Iterable[_Known] = heapq.merge(*_known_chars(lm.name, member).by_heads(shape, by_head, keep))
+    index = _known_chars(lm.name, member)
+    if keep is not None and keep_from:
+        rows: Iterable[_Known] = index.kept(shape, keep, keep_from)
+        test = keep
+
+        def keep(e: bytes) -> bool:
+            return test(e[keep_from:])
+
+    elif keep is not None and by_head:
+        rows = heapq.merge(*index.by_heads(shape, by_head, keep))
     else:
-        rows = _known_chars(lm.name, member).get(shape)
+        rows = index.get(shape)
         if keep is not None:
             rows = (row for row in rows if keep(row[2]))
     for _, ch, e in rows:
