@@ -33,6 +33,10 @@ INPUTS = {
     # a file of 100 KB, and 100,000 characters (some 290 KB of UTF-8)
     "100 KB of lossy GBK mojibake lines": "_lossy_lines(100_000, in_bytes=True)",
     "100,000 characters of lossy GBK mojibake lines": "_lossy_lines(100_000)",
+    # UTF-8 read as Windows-1252 by Python with errors="replace": every
+    # character whose bytes hold one of the five undefined bytes keeps a
+    # U+FFFD, and the lossless search meets every line of it
+    "100 KB of UTF-8 read as cp1252, undefined bytes as U+FFFD": "_cp1252_lines(100_000)",
 }
 
 #: the sentences garbled for the last input: the project's own test
@@ -61,6 +65,20 @@ def _lossy_lines(size, in_bytes=False):
     if in_bytes:
         return text.encode("utf-8")[:size].decode("utf-8", "ignore")
     return text[:size]
+
+def _cp1252_lines(size):
+    import json
+    with open({sentences!r}, encoding="utf-8") as f:
+        sentences = json.load(f)["zh-Hans"]
+    # (two sentences a line, paired differently each time: no line repeats)
+    lines, n, k, m = [], 0, 0, len(sentences)
+    while n < size:
+        pair = sentences[k % m] + sentences[(k // m + 7 * k + 1) % m]
+        line = pair.encode("utf-8").decode("cp1252", "replace")
+        lines.append(line)
+        n += len(line.encode("utf-8")) + 1
+        k += 1
+    return "\\n".join(lines).encode("utf-8")[:size].decode("utf-8", "ignore")
 
 text = eval({expr!r})
 t = time.perf_counter()

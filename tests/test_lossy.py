@@ -179,6 +179,29 @@ def test_a_question_mark_that_ends_a_line_flags_it_only_with_mojibake(text: str,
 # ------------------------------------------------------------------ bounds
 
 
+def test_the_analysis_bound_leaves_lines_as_they_are_and_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Once a text's candidate readings are spent, the lines still to come
+    are left as they are, and a note says where they start."""
+    from encfix._repair import _lossy
+
+    damaged = "中文乱码测试一下".encode().decode("cp1252", "replace")  # "码" keeps a U+FFFD
+    lines = [f"{i} {damaged}" for i in range(10)]
+    text = "\n".join(lines)
+    whole = encfix.repair(text)
+    assert not any("bound of this text's analysis" in n for n in whole.notes)
+    assert all(line.startswith(f"{i} 中文乱") for i, line in enumerate(whole.text.split("\n")))
+    monkeypatch.setattr(_lossy, "WORK_BASE", 200)
+    monkeypatch.setattr(_lossy, "WORK_PER_CHAR", 0.0)
+    cut = encfix.repair(text)
+    out = cut.text.split("\n")
+    done = [i for i, line in enumerate(out) if line != lines[i]]
+    assert done and done == list(range(len(done))) and len(done) < len(lines)
+    (note,) = [n for n in cut.notes if "bound of this text's analysis" in n]
+    assert f"{len(lines) - len(done)} lines" in note
+    assert f"from {text.index(lines[len(done)])} on" in note
+    assert out[: len(done)] == whole.text.split("\n")[: len(done)]
+
+
 @pytest.mark.parametrize(
     "text",
     ["?" * 100_000, "\ufffd" * 100_000, "中?" * 50_000, "涓\ufffd" * 50_000, "鍙" * 100_000],

@@ -223,6 +223,8 @@ def _contestable(c: Candidate) -> bool:
 
 def _line_fixes(line: str, offset: int, opts: Options, budget: Budget | None = None) -> LineResult:
     cands, chosen = analyse_line(line, opts, budget)
+    if budget is not None:
+        budget.work_left -= len(cands)
     latin = [c for c in chosen if opts.latin and is_latin(c)]
     conf = 1.0
     applied: list[Candidate] = []
@@ -421,6 +423,12 @@ def analyse_text(text: str, opts: Options, budget: Budget | None = None) -> list
         if not _words(line):
             res = doc.shortcut(line, ls)
             if res is None or res.confidence < opts.min_confidence:
+                if budget.work_left <= 0:
+                    # the bound of this text's analysis was reached: the
+                    # line is left as it is (and said so)
+                    first, n = budget.skipped
+                    budget.skipped = (ls if n == 0 else first, n + 1)
+                    continue
                 res = _line_fixes(line, ls, opts, budget)
                 doc.learn(line, ls, res)
             res = _settle(line, ls, res, opts, budget)
@@ -554,6 +562,13 @@ def repair_text(text: str, opts: Options) -> Repair:
             conf *= min(confs)
     fixes = sorted(fixes + extra, key=lambda f: f.start)
     notes = _notes(lost) + said
+    first, skipped = budget.skipped
+    if skipped:
+        notes += (
+            f"The bound of this text's analysis was reached: {skipped} line{'s' if skipped > 1 else ''} "
+            f"that look damaged {'were' if skipped > 1 else 'was'} left as they are (from {first} on); "
+            "repair them in smaller pieces.",
+        )
     out = splice(text, fixes) if fixes else text
     return Repair(out, tuple(fixes), conf, notes=notes, unrecoverable=tuple(lost))
 

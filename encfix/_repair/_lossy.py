@@ -544,18 +544,24 @@ _FFFD_RUN = _regex.compile(f"\ufffd{{{MAX_RUN + 1},}}")
 
 
 class Budget:
-    """Search steps left for one text: bounds the time a lossy repair can
-    take whatever the input (see :data:`TEXT_STEPS`)."""
+    """What one text may still cost: lossy search steps (see
+    :data:`TEXT_STEPS`), and candidate readings the span search may score
+    (see :data:`WORK_BASE`); together they bound the time a repair can take
+    whatever the input."""
 
-    __slots__ = ("exhausted", "left")
+    __slots__ = ("exhausted", "left", "skipped", "work_left")
 
-    def __init__(self, steps: int) -> None:
+    def __init__(self, steps: int, work: int = 1 << 62) -> None:
         self.left = steps
         self.exhausted = False
+        self.work_left = work
+        #: (offset of the first, how many) lines left unexamined once the
+        #: work was spent
+        self.skipped: tuple[int, int] = (-1, 0)
 
     @classmethod
     def for_text(cls, text: str) -> Budget:
-        return cls(TEXT_STEPS)
+        return cls(TEXT_STEPS, WORK_BASE + int(WORK_PER_CHAR * len(text)))
 
     def spend(self, steps: int) -> bool:
         """Take ``steps``; False once the budget is gone."""
@@ -576,6 +582,16 @@ class Budget:
 #: budget from 60,000 (and 0.4 a character) to 40,000 left the exact ones
 #: the same and raised the character error rate from 45.0% to 46.3%
 TEXT_STEPS = 40_000
+#: candidate readings the span search of one text may score, and more per
+#: character: lines are examined while some is left.  Ordinary mojibake
+#: makes few (bench/speed.py's garbled mix: 1.5 a kB); UTF-8 read as
+#: Windows-1252 with its five undefined bytes replaced by U+FFFD makes 840 a
+#: kB, at some 230 us each: 100 KB of it took 19 s before this bound, 1.8 s
+#: with it (of its 399 lines, the first 13 are examined: 58-213 readings a
+#: line).  None of bench/accuracy.py's or bench/lossy.py's samples reaches
+#: it.  The bound is checked between lines: one line is never cut short
+WORK_BASE = 2_000
+WORK_PER_CHAR = 0.02
 #: markers (or characters) a region scan passes per step, and the steps one
 #: region's screening costs
 SCAN_PER_STEP = 8
