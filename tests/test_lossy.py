@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -200,6 +201,26 @@ def test_the_analysis_bound_leaves_lines_as_they_are_and_says_so(monkeypatch: py
     assert f"{len(lines) - len(done)} lines" in note
     assert f"from {text.index(lines[len(done)])} on" in note
     assert out[: len(done)] == whole.text.split("\n")[: len(done)]
+
+
+def test_a_long_line_is_analysed_in_pieces_that_end_between_characters() -> None:
+    """A line longer than MAX_PIECE is analysed piece by piece (the bounds
+    are checked between pieces); a piece ends after an ASCII character
+    below 0x40 where it can, so a mojibake line with spaces is repaired as
+    well in pieces as whole."""
+    from encfix._repair import MAX_PIECE, _pieces
+
+    sentence = "中文乱码测试一下，这是一段很长的文字"
+    original = ", ".join([sentence] * (3 * MAX_PIECE // len(sentence)))
+    garbled = original.encode("gbk").decode("latin-1")
+    pieces = list(_pieces(garbled, 0, len(garbled)))
+    assert len(pieces) > 2 and pieces[0][0] == 0 and pieces[-1][1] == len(garbled)
+    assert all(b - a <= MAX_PIECE and b == c for (a, b), (c, _) in pairwise(pieces))
+    assert all(garbled[b - 2 : b] == ", " for _, b in pieces[:-1])
+    assert encfix.repair(garbled).text == original
+    # no place to end a piece: cut at MAX_PIECE
+    n = MAX_PIECE + 5
+    assert list(_pieces("鍙" * n, 0, n)) == [(0, MAX_PIECE), (MAX_PIECE, n)]
 
 
 @pytest.mark.parametrize(

@@ -586,10 +586,12 @@ TEXT_STEPS = 40_000
 #: character: lines are examined while some is left.  Ordinary mojibake
 #: makes few (bench/speed.py's garbled mix: 1.5 a kB); UTF-8 read as
 #: Windows-1252 with its five undefined bytes replaced by U+FFFD makes 840 a
-#: kB, at some 230 us each: 100 KB of it took 19 s before this bound, 1.8 s
-#: with it (of its 399 lines, the first 13 are examined: 58-213 readings a
-#: line).  None of bench/accuracy.py's or bench/lossy.py's samples reaches
-#: it.  The bound is checked between lines: one line is never cut short
+#: kB, at some 230 us each: 100 KB of it took 19 s before this bound,
+#: 1.8-2.5 s with it on the shared development machine (of its 399 lines,
+#: the first 13 are examined: 58-213 readings a line).  None of
+#: bench/accuracy.py's or bench/lossy.py's samples reaches it.  The bound is
+#: checked between lines, and between pieces of a long line (see
+#: encfix._repair.MAX_PIECE)
 WORK_BASE = 2_000
 WORK_PER_CHAR = 0.02
 #: markers (or characters) a region scan passes per step, and the steps one
