@@ -1486,7 +1486,7 @@ class _KnownIndex:
         costs (cheapest first; ties by character)."""
         group = self._groups.get(shape)
         if group is None:
-            group = self._groups[shape] = self._group(shape)
+            group = self._groups[shape] = self._rows(self._members(shape))
         return group
 
     def _members(self, shape: _Shape) -> list[int]:
@@ -1501,30 +1501,17 @@ class _KnownIndex:
         n = len(part)
         return [order[k] for k in range(lo, hi) if (len(keys[k]) == n) is exact]
 
-    def _group(self, shape: _Shape) -> list[_Known]:
-        return self._rows(self._members(shape))
-
     def _rows(self, members: list[int]) -> list[_Known]:
         """``members`` as rows, cheapest first (each costed once, when first
         asked for)."""
         costs, chars, datas = self._costs, self._chars, self._datas
-        lm = self._lm
-        info, category = lm.info, unicodedata.category
+        step = self._lm.step
         rows: list[_Known] = []
         for i in members:
             cost = costs[i]
             if cost is None:
-                # (what lm.step("", ch) costs, inlined: thousands of
-                # characters are costed at once; only a mark can be rare)
                 ch = chars[i]
-                low = ch.casefold()
-                if len(low) != 1:
-                    low = ch
-                e = info.get(low) or lm.char_info(low)
-                cost = e[0]
-                if category(ch)[0] in "PSM" and _rare_mark(ch):
-                    cost += RARE_MARK_COST
-                costs[i] = cost
+                cost = costs[i] = step("", ch) + (RARE_MARK_COST if _rare_mark(ch) else 0.0)
             rows.append((cost, chars[i], datas[i]))
         rows.sort()
         return rows
