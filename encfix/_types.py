@@ -20,6 +20,7 @@ _LOSS_WORDS = {
     "slipped": "read one byte out of step",
     "sbcs-stripped": "invisible characters dropped",
     "sbcs-question": "undefined bytes became '?'",
+    "sbcs-replace": "undefined bytes became U+FFFD (CPython)",
 }
 
 

@@ -36,6 +36,20 @@ IMPROVED = {
         "each '?' replaced a byte Windows-1252 leaves undefined (0x9D of '”'); ftfy marks the loss with "
         "U+FFFD, encfix's lossy search restores the closing quotes the opening ones call for",
     ),
+    "Messy language names: Slovak": (
+        "Slovenčina",
+        "Python's strict Windows-1252 made 0x8D of 'č' (C4 8D) a U+FFFD; ftfy keeps the loss marker, "
+        "encfix reads the marker as one of the five undefined bytes and 'č' is the one that makes a word",
+    ),
+    "Messy language names: Hindi": (
+        "हिन्दी",
+        "the same loss (0x8D of the virama E0 A5 8D); of the five bytes it may have been, the virama "
+        "is the one the model gives 0.8",
+    ),
+    "Synthetic: lossy decoding in sloppy-windows-1252": (
+        "“lossy decoding”",
+        "the same loss (0x9D of '”' E2 80 9D): the quotation mark the opening one calls for",
+    ),
 }
 
 

@@ -191,7 +191,7 @@ def test_the_analysis_bound_leaves_lines_as_they_are_and_says_so(monkeypatch: py
     whole = encfix.repair(text)
     assert not any("bound of this text's analysis" in n for n in whole.notes)
     assert all(line.startswith(f"{i} 中文乱") for i, line in enumerate(whole.text.split("\n")))
-    monkeypatch.setattr(_lossy, "WORK_BASE", 200)
+    monkeypatch.setattr(_lossy, "WORK_BASE", 3)
     monkeypatch.setattr(_lossy, "WORK_PER_CHAR", 0.0)
     cut = encfix.repair(text)
     out = cut.text.split("\n")
@@ -617,3 +617,97 @@ def test_weighing_guesses_spends_the_budget() -> None:
     weighed = _lossy.posteriors(f, before, left, right, budget=spent)
     assert weighed == _lossy.posteriors(f, before, left, right)
     assert spent.exhausted
+
+
+# ------------------------------------------- UTF-8 read as Windows-1252, strict
+
+
+def _cp1252(text: str, marker: str = "\ufffd") -> str:
+    """``text`` in UTF-8 read by Python's strict Windows-1252 with
+    ``errors="replace"`` (its five undefined bytes become U+FFFD), or with
+    ``marker`` for them (Windows writes "?")."""
+    return text.encode("utf-8").decode("cp1252", "replace").replace("\ufffd", marker)
+
+
+@pytest.mark.parametrize(
+    ("original", "marker"),
+    [
+        ("中文乱码的问题很常见", "\ufffd"),
+        ("这是一个关于编码的测试句子。", "\ufffd"),
+        ("데이터를 처리하는 방법", "\ufffd"),
+        ("今天下午三点在会议室讨论新版本的发布计划。", "?"),
+    ],
+)
+def test_utf8_read_as_strict_windows_1252_is_read_back(original: str, marker: str) -> None:
+    """One marker per undefined byte: the line is read back whole, by the
+    loss model that says so."""
+    garbled = _cp1252(original, marker)
+    assert marker in garbled
+    rep = encfix.repair(garbled)
+    assert rep.text == original
+    expected = "sbcs-replace" if marker == "\ufffd" else "sbcs-question"
+    assert [f.decoder for f in rep.fixes] == [expected]
+    assert encfix.apply_plan(garbled, rep.plan) == rep.text
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    lang=st.sampled_from(("zh-Hans", "zh-Hant", "ja-kana", "ko")),
+    index=st.integers(min_value=0, max_value=40),
+    marker=st.sampled_from(("\ufffd", "?")),
+)
+def test_strict_windows_1252_readings_reproduce_their_span(lang: str, index: int, marker: str) -> None:
+    """Every reading of the direct path is bytes that, read as strict
+    Windows-1252, give the span back; only characters that held a marker
+    are guessed."""
+    from encfix._repair import _lossy
+
+    pool = SENTENCES[lang]
+    original = pool[index % len(pool)] + pool[(index * 7 + 1) % len(pool)]
+    garbled = _cp1252(original, marker)
+    chain = _chain("cp1252", "sbcs-replace" if marker == "\ufffd" else "sbcs-question")
+    found = _lossy.hole_readings(garbled, 0, len(garbled), chain, ("zh-Hans", "ja", "ko"))
+    if marker not in garbled:
+        assert found == []  # nothing lost: the lossless search's work
+        return
+    assert len(found) == 3
+    for f in found:
+        assert _lossy.damaged(f.data, f.model, "cp1252") == garbled
+        assert f.data.decode("utf-8") == f.after
+        assert len(f.after) == len(original)
+        assert all(f.after[p] == original[p] for p in range(len(original)) if p not in f.guessed)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Café? Oui. Ça va? Très bien?",
+        "naïve résumé \ufffd façade",
+        "What? No way?!",
+    ],
+)
+def test_latin_text_with_markers_is_not_read_as_strict_windows_1252(text: str) -> None:
+    assert encfix.repair(text).text == text
+
+
+def test_strict_windows_1252_keeps_a_placeholder_it_cannot_decide() -> None:
+    """Each undefined byte is one of five: where the model cannot tell them
+    apart, the marker stays and the candidates are listed."""
+    garbled = _cp1252("奶奶在阳台上种了辣椒、番茄和几盆葱。")
+    rep = encfix.repair(garbled)
+    (fix,) = rep.fixes
+    assert fix.loss is not None
+    if fix.loss.uncertain:
+        pos, ranked = fix.loss.uncertain[0]
+        assert fix.after[pos] == "\ufffd" and "、" in [c for c, _ in ranked]
+    assert rep.text.replace("\ufffd", "、") == "奶奶在阳台上种了辣椒、番茄和几盆葱。"
+
+
+def test_a_hundred_kilobytes_of_strict_windows_1252_are_all_read() -> None:
+    """Every line of a long text of this damage is read: the direct path
+    is cheap enough that the text's bounds are not reached."""
+    pool = SENTENCES["zh-Hans"]
+    lines = [_cp1252(pool[k % len(pool)] + pool[(k * 7 + 1) % len(pool)]) for k in range(120)]
+    rep = encfix.repair("\n".join(lines))
+    assert not rep.notes
+    assert rep.text.count("\ufffd") < len(lines) // 4

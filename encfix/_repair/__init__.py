@@ -494,9 +494,11 @@ def _settle(line: str, offset: int, res: LineResult, opts: Options, budget: Budg
         if not res.fixes:
             return res
         local = [replace(f, start=f.start - offset, end=f.end - offset) for f in res.fixes]
-        mid = splice(line, local)
-        if find_suspicious(mid) < 0 and not (opts.lossy and has_markers(mid)):
+        # (a placeholder for a guess not made is no damage left)
+        guessed = splice(line, _guessing(local))
+        if find_suspicious(guessed) < 0 and not (opts.lossy and has_markers(guessed)):
             return res
+        mid = splice(line, local)
         again = _line_fixes(mid, 0, opts, budget)
         if not again.fixes:
             return res
@@ -505,6 +507,21 @@ def _settle(line: str, offset: int, res: LineResult, opts: Options, budget: Budg
         ]
         res = LineResult(fixes, res.confidence * again.confidence, res.rejected + again.rejected)
     return res
+
+
+def _guessing(fixes: list[Fix]) -> list[Fix]:
+    """``fixes`` with each placeholder of a lossy fix replaced by its likeliest
+    candidate."""
+    out: list[Fix] = []
+    for f in fixes:
+        if f.loss is not None and f.loss.uncertain:
+            chars = list(f.after)
+            for pos, ranked in f.loss.uncertain:
+                if ranked:
+                    chars[pos] = ranked[0][0]
+            f = replace(f, after="".join(chars))
+        out.append(f)
+    return out
 
 
 def _compose(line: str, first: list[Fix], second: list[Fix]) -> list[Fix]:

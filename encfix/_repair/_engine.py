@@ -1513,8 +1513,12 @@ def analyse(
     """(all scored candidates, chosen ones) for one line; without a
     ``budget`` for its searches, no lossy readings; without ``lossless``,
     only lossy readings around loss markers."""
-    raw = clusters(line) if lossless else []
     lossy = budget is not None and not budget.exhausted
+    if lossy and lossless and ("\ufffd" in line or "?" in line):
+        held = _hole_line(line, max_rounds)
+        if held is not None:
+            return held
+    raw = clusters(line) if lossless else []
     markers = _lossy.line_markers(line) if lossy else set()
     marked = bool(markers)
     # a line garbled as a whole with a clear reading needs no lossy search
@@ -1575,6 +1579,67 @@ def analyse(
     if len({c.chain for c in chosen}) > 1 and _penalise_switches(cands, chosen):
         chosen = choose(cands, line)
     return cands, chosen
+
+
+def _hole_line(line: str, max_rounds: int) -> tuple[list[Candidate], list[Candidate]] | None:
+    """Cheap exit for a line of UTF-8 read as Windows-1252 whose undefined
+    bytes became U+FFFD (Python's ``errors="replace"``) or "?" (Windows),
+    one for one: all of its non-ASCII text must read back so (see
+    ``_holes``), and the reading must beat the line as it is by
+    :data:`WHOLE_GAIN`; else ``None`` (the searches decide)."""
+    a = non_ascii_start(line)
+    b = len(line)
+    while b > a and line[b - 1].isascii() and line[b - 1] not in "?":
+        b -= 1
+    if b - a < 2:
+        return None
+    marker = "\ufffd" if "\ufffd" in line[a:b] else "?"
+    chain = _hole_chain(marker)
+    best: Candidate | None = None
+    search = _Search(line, max_rounds)
+    langs = _lossy.languages(line, chain, a, b)
+    found = _lossy.hole_readings(line, a, b, chain, langs[:1])
+    if found and len(langs) > 1:
+        # read in the language the first reading is in (one more reading
+        # only if that is another)
+        lang = model.best_language(found[0].after, langs)[0]
+        if lang != langs[0]:
+            found = _lossy.hole_readings(line, a, b, chain, (lang,))
+    for f in found:
+        if f.lang == "world" and not _sure_enough(f, line):
+            return None
+        prior = BASE_COST + LOSSY_COST + _lossy.FILL_COST * f.guessed_bytes
+        c = Candidate(
+            a, b, f.after, chain.names, (chain.member,), f.model, prior, refundable=BASE_COST, lossy=f
+        )
+        search.score([c])
+        if best is None or c.gain > best.gain:
+            best = c
+    if best is None or best.gain < WHOLE_GAIN:
+        return None
+    best.confidence = 1.0 / (1.0 + math.exp(-best.gain / TEMPERATURE))
+    return [best], [best]
+
+
+#: the probability every guess of a direct reading under the ``world`` model
+#: must have (it mixes dozens of languages, and its bigrams are coarse:
+#: "българ?ки" reads "я" at 0.59 against "с" at 0.41); below it, the
+#: searches decide (and keep the marker)
+WORLD_GUESS = 0.75
+
+
+def _sure_enough(f: _lossy.Filled, line: str) -> bool:
+    """Is each guess of direct reading ``f`` at least :data:`WORLD_GUESS`
+    likely, weighed in the line around?"""
+    weighed = _lossy.posteriors(f, line[f.start : f.end], line[: f.start], line[f.end :])
+    return all(r[0][0] == f.after[p] and r[0][1] >= WORLD_GUESS for p, r in weighed.items())
+
+
+def _hole_chain(marker: str) -> _lossy.LossyChain:
+    """The lossy chain of UTF-8 read as Windows-1252 with ``marker`` for its
+    undefined bytes."""
+    loss = "sbcs-replace" if marker == "\ufffd" else "sbcs-question"
+    return next(c for c in _lossy.lossy_chains() if c.loss == loss)
 
 
 #: extra prior of a lossy reading over the lossless chain it extends

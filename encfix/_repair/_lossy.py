@@ -31,10 +31,11 @@ import unicodedata
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
-from functools import cache, lru_cache
+from functools import cache, lru_cache, partial
 
 from encfix import _regex, model
 from encfix._detect._tables import nfkc_folds
+from encfix._repair import _holes
 from encfix._types import Loss
 from encfix.codecs import DECODERS, ORIGINALS
 from encfix.model._classes import char_class
@@ -176,6 +177,7 @@ def lossy_chains() -> tuple[LossyChain, ...]:
     for d in ("cp1252", "latin-1"):
         out.append(LossyChain("utf-8", "utf-8", d, "sbcs-stripped", ""))
     out.append(LossyChain("utf-8", "utf-8", "cp1252", "sbcs-question", "?"))
+    out.append(LossyChain("utf-8", "utf-8", "cp1252", "sbcs-replace", "\ufffd"))
     return tuple(out)
 
 
@@ -189,6 +191,58 @@ _MODELS = {
     # nothing lost: every byte decodes (WHATWG and CPython agree there)
     "nfkc": ("whatwg",),
 }
+
+
+#: loss models of UTF-8 read as Windows-1252 whose marker stands for one of
+#: its undefined bytes: "?" (Windows) or U+FFFD (CPython's errors="replace")
+_SBCS_HOLES = frozenset(("sbcs-question", "sbcs-replace"))
+
+
+def hole_readings(line: str, a: int, b: int, chain: LossyChain, langs: Iterable[str]) -> list[Filled]:
+    """The likeliest reading of ``line[a:b]`` under each language of
+    ``langs``, as UTF-8 read as Windows-1252 whose undefined bytes became
+    ``chain.marker`` one for one (``chain.loss`` one of
+    :data:`_SBCS_HOLES`): each character that holds markers takes the value
+    the model likes best in its context (:mod:`._holes`).  Empty if the span
+    does not read so.  (Their ``gain`` is 0: the engine scores them.)"""
+    span = line[a:b]
+    units = _holes.parse(span, chain.marker)
+    if units is None:
+        return []
+    data0 = bytearray()
+    mask = bytearray()
+    guessed: list[int] = []
+    for p, (i, j, options, datas) in enumerate(units):
+        data0 += datas[0]
+        if len(options) > 1 or chain.marker in span[i + 1 : j]:
+            guessed.append(p)
+            mask += bytes(1 if span[t] == chain.marker and t > i else 0 for t in range(i, j))
+        else:
+            mask += bytes(j - i)
+    if damaged(bytes(data0), chain.loss, chain.decoder) != span:
+        return []
+    out: list[Filled] = []
+    for lang in langs:
+        lm = model.get(lang)
+        picks = _holes.best(units, lm, partial(_guessed_step, lm), line[a - 1 : a])
+        after = "".join(u[2][k] for u, k in zip(units, picks, strict=True))
+        data = b"".join(u[3][k] for u, k in zip(units, picks, strict=True))
+        out.append(
+            Filled(
+                a,
+                b,
+                after,
+                chain,
+                0.0,
+                data,
+                tuple(guessed),
+                sum(mask),
+                model=chain.loss,
+                lang=lang,
+                mask=bytes(mask),
+            )
+        )
+    return out
 
 
 # ---------------------------------------------------------------- regions
@@ -396,8 +450,13 @@ def _rough(text: str, chain: LossyChain) -> str:
     """``text`` read back through ``chain`` as far as it goes: each character's
     plain bytes, markers skipped, what does not decode dropped."""
     rough = bytearray()
+    # a marker of UTF-8 read as Windows-1252 is one undefined byte: 0x81
+    # (of "の" E3 81 AE and most kana) reads as well as any
+    hole = b"\x81" if chain.loss in _SBCS_HOLES else b""
     for ch in text:
-        if ch != chain.marker:
+        if ch == chain.marker:
+            rough += hole
+        else:
             forms = _forms(chain.decoder, ch, False, chain.loss)
             if forms:
                 rough += forms[0]
@@ -480,12 +539,12 @@ def regions(line: str, chain: LossyChain) -> Iterator[tuple[int, int]]:
                 cur = (cur[0], b)  # regions that touch are one
             else:
                 if cur is not None:
-                    yield from _split(line, cur, marker)
+                    yield from _split(line, cur, chain)
                 cur = (a, b)
         done = max(done, b)
         m = line.find(marker, b)
     if cur is not None:
-        yield from _split(line, cur, marker)
+        yield from _split(line, cur, chain)
 
 
 class _Good:
@@ -519,18 +578,40 @@ def _good(chain: LossyChain) -> _Good:
     return _Good(chain)
 
 
-def _split(line: str, region: tuple[int, int], marker: str) -> Iterator[tuple[int, int]]:
+def _split(line: str, region: tuple[int, int], chain: LossyChain) -> Iterator[tuple[int, int]]:
     """``region`` in pieces of at most :data:`MAX_LOSSES` markers each (a
-    search of more is not made), cut just before a marker."""
+    search of more is not made), cut just before a marker -- or, when the
+    marker stands for a UTF-8 continuation byte read as Windows-1252, before
+    the lead byte of its character (the piece before could not end it, the
+    one after could not start it)."""
     a, b = region
+    marker = chain.marker
+    sbcs = chain.loss in _SBCS_HOLES
     count = 0
     for i in range(a, b):
         if line[i] == marker:
             count += 1
             if count > MAX_LOSSES:
-                yield (a, i)
-                a, count = i, 1
+                cut = i
+                if sbcs:
+                    while (
+                        cut > a + 1
+                        and cut > i - 3
+                        and (line[cut - 1] in _CP1252_TRAILS or line[cut - 1] == marker)
+                    ):
+                        cut -= 1
+                    if cut > a + 1 and line[cut - 1] in _CP1252_LEADS:
+                        cut -= 1
+                    else:
+                        cut = i
+                yield (a, cut)
+                a, count = cut, line.count(marker, cut, i + 1)
     yield (a, b)
+
+
+#: what UTF-8's continuation and lead bytes read as through Windows-1252
+_CP1252_TRAILS = frozenset(bytes([x]).decode("cp1252", "ignore") for x in range(0x80, 0xC0)) - {""}
+_CP1252_LEADS = frozenset(bytes([x]).decode("cp1252") for x in range(0xC2, 0xF5))
 
 
 def destroyed(line: str) -> list[tuple[int, int]]:
@@ -636,7 +717,11 @@ def _question_may_be_loss(line: str, i: int) -> bool:
         before = line[max(0, i - 3) : i].encode("cp1252")
     except UnicodeEncodeError:
         return False
-    return _CUT_UTF8.search(before) is not None
+    if _CUT_UTF8.search(before) is not None:
+        return True
+    # ... or a lead byte, then the "?", then a continuation byte ("å?ˆ" is
+    # a "午" E5 [8D] 88)
+    return before[-1:] >= b"\xc2" and before[-1:] <= b"\xf4" and line[i + 1 : i + 2] in _CP1252_TRAILS
 
 
 #: the first bytes of a multi-byte UTF-8 character, at the end
@@ -1249,15 +1334,19 @@ def _loss_bytes(
     following = _forms(chain.decoder, ahead[0], chain.nfkc, chain.loss) if ahead else ()
     if ahead and ahead[0] == chain.marker:
         following = (*following, b"")
-    keep = None
+    keep: Callable[[int], bool] | None = None
     if chain.loss in _PREFIX_CHECKED and following and b"" not in following:
         # a marker for one byte: a byte the decoder loses on its own, reading
         # the next unit's bytes after it as they read
         alone = _single_loser(chain.decoder, _model_names(chain), chain.marker)
 
-        def keep(x: int) -> bool:
+        def lost_alone(x: int) -> bool:
             return any(alone(x, f) for f in following)
 
+        keep = lost_alone
+    elif chain.loss in _SBCS_HOLES:
+        # a byte Windows-1252 leaves undefined: only those are ranked
+        keep = _is_hole
     nxt = _completing(lm, member, pending, s.prev, following, left + s.out, keep)
     if chain.loss == "slipped":
         if not s.guessed:
@@ -1274,9 +1363,8 @@ def _loss_bytes(
             for y in _swallowed(ahead):
                 yield bytes([x, y])
         return
-    if chain.loss == "sbcs-question":
-        # a byte Windows-1252 leaves undefined, replaced by "?"
-        yield from (bytes([x]) for x in nxt if x in _CP1252_HOLES)
+    if chain.loss in _SBCS_HOLES:
+        yield from (bytes([x]) for x in nxt)
         return
     for x in nxt:
         yield bytes([x])
@@ -1632,7 +1720,11 @@ def _swallowed(ahead: str) -> bytes:
 
 
 #: the bytes Windows-1252 leaves undefined
-_CP1252_HOLES = frozenset((0x81, 0x8D, 0x8F, 0x90, 0x9D))
+_CP1252_HOLES = frozenset(_holes.HOLES)
+
+
+def _is_hole(x: int) -> bool:
+    return x in _CP1252_HOLES
 
 
 def _inside(hidden: bytes) -> bool:
@@ -1734,6 +1826,8 @@ def damaged(
         text = "".join(c for c in text if not 0x80 <= ord(c) <= 0x9F)
     elif model_name == "sbcs-question":
         text = data.decode(decoder, "replace").replace("\ufffd", "?")
+    elif model_name == "sbcs-replace":
+        text = data.decode(decoder, "replace")
     else:
         text = _loss.LOSS_MODELS[model_name].decode(data, decoder)
     return unicodedata.normalize("NFKC", text) if nfkc else text
@@ -1910,6 +2004,13 @@ def posteriors(
     after = f.after
     for p in f.guessed:
         i, j = offs[p], offs[p + 1]
+        if f.model in _SBCS_HOLES and f.mask:
+            # one byte a marker: every value of the lost bytes reproduces
+            # (values far less likely on their own than the likeliest are
+            # left out: they would weigh nothing)
+            alts = _holes.plausible(_holes.options(f.data[i:j], f.mask[i:j]), partial(_guessed_step, lm))
+            options[p] = [after[p]] + [c for c in alts if c != after[p]]
+            continue
         alts = [after[p]]
         pool = _pool(f.lang, member, j - i)
         if f.mask:
@@ -2040,6 +2141,12 @@ def _guessed_step(lm: model.LanguageModel, prev: str, c: str) -> float:
     weighing of its guesses charge the same): the model's step, and what a
     guess pays for repeating the letter before it, for being invisible (a
     lost byte that made a format character) or for being a rare mark."""
+    return _guessed_step_of(lm.name, prev, c)
+
+
+@lru_cache(maxsize=1 << 17)
+def _guessed_step_of(lang: str, prev: str, c: str) -> float:
+    lm = model.get(lang)
     cost = lm.step(prev, c)
     if _echo(prev, c, lm):
         cost += ECHO_COST
