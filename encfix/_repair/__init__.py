@@ -300,11 +300,12 @@ def _overlaps(f: Fix, offset: int, c: Candidate) -> bool:
     return f.start < offset + c.end and offset + c.start < f.end
 
 
-#: lines repaired whole by one single-round chain before a document counts
-#: as damaged that way (see :class:`_DocumentChain`)
+#: lines repaired whole by one chain (of one or two rounds) before a
+#: document counts as damaged that way (see :class:`_DocumentChain`)
 DOC_LINES = 2
-#: chains a document remembers
-DOC_CHAINS = 3
+#: chains a document remembers (a scraped corpus joined into one text holds
+#: pages of many damages: bench/speed.py's garbled mix has seven chains)
+DOC_CHAINS = 8
 #: the shortcut needs at least this unigram gain (nats) per line ...
 DOC_GAIN = 12.0
 #: ... and takes this temperature for its confidence
@@ -313,7 +314,7 @@ DOC_TEMPERATURE = 2.0
 
 class _DocumentChain:
     """Mojibake is rarely alone: once some lines of a document were repaired
-    whole by the same single-round chain, each further line is first tried
+    whole by the same chain (one round or two), each further line is first tried
     as a whole under that chain, at C speed (encode, decode, unigram table);
     only lines that do not take it go through the full analysis."""
 
@@ -326,7 +327,7 @@ class _DocumentChain:
         if len(res.fixes) != 1:
             return
         f = res.fixes[0]
-        if f.kind != "mojibake" or len(f.chain) != 2 or f.confidence < 0.99:
+        if f.kind != "mojibake" or len(f.chain) not in (2, 4) or f.confidence < 0.99:
             return
         if not (line[: f.start - offset].isascii() and line[f.end - offset :].isascii()):
             return  # not the whole line
@@ -350,17 +351,22 @@ class _DocumentChain:
     def _try(
         self, line: str, offset: int, key: tuple[tuple[str, ...], tuple[str, ...], str]
     ) -> LineResult | None:
-        (orig, dname), members, model_name = key
+        chain, members, model_name = key
         a = non_ascii_start(line)
         b = len(line)
         core = line[a:b]
         if not core:
             return None
-        dec = DECODERS[dname]
+        # each round reversed, the outermost (last) first; each must read
+        # back exactly
+        after = core
         try:
-            after = dec.reverse(core, members[0])
-            if dec.decode(after.encode(members[0])) != core:
-                return None
+            for k in range(len(members) - 1, -1, -1):
+                dec = DECODERS[chain[2 * k + 1]]
+                outer = after
+                after = dec.reverse(outer, members[k])
+                if dec.decode(after.encode(members[k])) != outer:
+                    return None
         except (UnicodeEncodeError, UnicodeDecodeError):
             return None
         while b > a and after and line[b - 1] == after[-1] and after[-1].isascii():
@@ -380,7 +386,7 @@ class _DocumentChain:
             end=offset + b,
             before=core,
             after=after,
-            chain=(orig, dname),
+            chain=chain,
             decoder=model_name,
             confidence=conf,
             members=members,

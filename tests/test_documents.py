@@ -1,0 +1,76 @@
+"""Documents with many lines of mojibake: once a few lines were read whole
+by one chain, the rest are tried under it first, at C speed (the
+document's chain, ``encfix._repair._DocumentChain``) -- with exactly the
+result the full analysis gives."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from _garble import garble, garble_or_raise
+
+import encfix
+import encfix._repair as repair_module
+
+SENTENCES = json.loads((Path(__file__).parent / "data" / "sentences.json").read_text(encoding="utf-8"))
+
+#: chains of one round and of two (innermost first)
+CHAINS = (
+    ("utf-8", "gbk"),
+    ("utf-8", "cp1252"),
+    ("gbk", "latin-1"),
+    ("utf-8", "cp1252", "utf-8", "cp1252"),
+)
+
+
+def _originals(n: int, chain: tuple[str, ...]) -> list[str]:
+    """``n`` sentences (or their first halves) that ``chain`` garbles
+    losslessly (UTF-8 read as GBK needs an even number of bytes)."""
+    ok = [t for s in SENTENCES["zh-Hans"] for t in (s, s[: len(s) // 2]) if garble(t, chain) is not None]
+    assert len(ok) >= n
+    return ok[:n]
+
+
+def _analysed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The lines the full analysis sees from now on (the rest took the
+    document's chain)."""
+    seen: list[str] = []
+    full = repair_module._line_fixes
+
+    def spy(line: str, *args: object, **kwargs: object) -> object:
+        seen.append(line)
+        return full(line, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(repair_module, "_line_fixes", spy)
+    return seen
+
+
+@pytest.mark.parametrize("chain", CHAINS, ids=lambda c: "->".join(c))
+def test_a_document_of_one_chain_is_read_under_it(
+    chain: tuple[str, ...], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    originals = _originals(12, chain)
+    garbled = "\n".join(garble_or_raise(s, chain) for s in originals)
+    alone = [encfix.repair(garble_or_raise(s, chain)).text for s in originals]
+    seen = _analysed(monkeypatch)
+    rep = encfix.repair(garbled)
+    assert rep.text.split("\n") == originals == alone
+    assert len(seen) <= repair_module.DOC_LINES + 1
+    assert all(f.chain == chain for f in rep.fixes)
+    assert encfix.apply_plan(garbled, rep.plan) == rep.text
+
+
+def test_a_document_of_several_chains_remembers_them_all(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Lines of every chain of :data:`CHAINS`, interleaved: each chain is
+    learned from its first lines, then read at C speed."""
+    pool = {c: _originals(10, c) for c in CHAINS}
+    pairs = [(pool[c][i], c) for i in range(10) for c in CHAINS]
+    originals = [s for s, _ in pairs]
+    garbled = "\n".join(garble_or_raise(s, c) for s, c in pairs)
+    seen = _analysed(monkeypatch)
+    rep = encfix.repair(garbled)
+    assert rep.text.split("\n") == originals
+    assert len(seen) <= len(CHAINS) * (repair_module.DOC_LINES + 1)
+    assert [f.chain for f in rep.fixes] == [c for _, c in pairs]
