@@ -6,6 +6,7 @@ result the full analysis gives."""
 from __future__ import annotations
 
 import json
+import random
 from pathlib import Path
 
 import pytest
@@ -74,3 +75,33 @@ def test_a_document_of_several_chains_remembers_them_all(monkeypatch: pytest.Mon
     assert rep.text.split("\n") == originals
     assert len(seen) <= len(CHAINS) * (repair_module.DOC_LINES + 1)
     assert [f.chain for f in rep.fixes] == [c for _, c in pairs]
+
+
+#: originals whose bytes one single-byte decoder reads alike: the document
+#: remembers the decoder, the original must still be judged line by line
+LEGACY = (
+    (("gbk", "latin-1"), "zh-Hans"),
+    (("big5", "latin-1"), "zh-Hant"),
+    (("euc-jp", "latin-1"), "ja-kana"),
+    (("shift_jis", "latin-1"), "ja-kana"),
+    (("euc-kr", "latin-1"), "ko"),
+    (("utf-8", "latin-1"), "zh-Hans"),
+)
+
+
+def test_lines_of_other_originals_under_a_remembered_decoder_are_judged_alone() -> None:
+    """GBK, Big5, EUC-JP, Shift_JIS and EUC-KR bytes read as Latin-1, lines
+    interleaved: each comes out as it does alone -- the GBK reading of EUC-JP
+    kana ("ハンバ〖ガ〖", one character off) is not taken because the
+    document learned GBK read as Latin-1."""
+    rng = random.Random(7)
+    lines: list[tuple[str, str]] = []
+    while len(lines) < 120:
+        chain, lang = rng.choice(LEGACY)
+        original = rng.choice(SENTENCES[lang])
+        garbled = garble(original, chain)
+        if garbled is not None:
+            lines.append((original, garbled))
+    rep = encfix.repair("\n".join(g for _, g in lines))
+    alone = [encfix.repair(g).text for _, g in lines]
+    assert rep.text.split("\n") == alone == [o for o, _ in lines]

@@ -12,6 +12,7 @@ from encfix import _regex, model
 from encfix._detect._tables import find_suspicious, suspicious_lines, weak_pairs_only
 from encfix._options import Options
 from encfix._repair import _latin, _lossy
+from encfix._repair._chains import chains_for_decoder
 from encfix._repair._engine import Candidate, Spans, analyse, is_latin, non_ascii_start
 from encfix._repair._lossy import Budget, has_markers
 from encfix._repair._plan import apply_plan, splice
@@ -369,6 +370,8 @@ class _DocumentChain:
                     return None
         except (UnicodeEncodeError, UnicodeDecodeError):
             return None
+        if _rival_original(chain, outer, after):
+            return None
         while b > a and after and line[b - 1] == after[-1] and after[-1].isascii():
             b -= 1  # trailing ASCII that read as itself is not part of the fix
             after = after[:-1]
@@ -392,6 +395,46 @@ class _DocumentChain:
             members=members,
         )
         return LineResult([fix], conf, [])
+
+
+#: nats by which a document's chain must read a line better than any other
+#: original would read the same bytes (bigram model) ...
+DOC_MARGIN = 6.0
+#: ... asked only of readings within this many nats of it by the unigram table
+DOC_SLACK = 20.0
+
+
+def _rival_original(chain: tuple[str, ...], outer: str, after: str) -> bool:
+    """Does another original read the bytes the innermost decoder of
+    ``chain`` made ``outer`` of nearly as well as ``after`` (the reading
+    under ``chain``), or better?  A document of several damages remembers
+    their decoders, and one decoder serves many originals: GBK bytes read as
+    Latin-1 are also Big5 and EUC-JP bytes read so (kana in GBK and in
+    EUC-JP differ only in "ー"), and which original it was is the full
+    analysis' to judge."""
+    dec = DECODERS[chain[1]]
+    try:
+        data = dec.encode(outer)
+    except UnicodeEncodeError:
+        return False
+    cost = model.unigram_cost(after)
+    full = math.inf
+    for ch in chains_for_decoder(chain[1]):
+        if ch.names[0] == chain[0]:
+            continue
+        try:
+            alt = data.decode(ch.original.members[0])
+        except UnicodeDecodeError:
+            continue
+        if alt == after or model.unigram_cost(alt) >= cost + DOC_SLACK:
+            continue
+        # near enough by the unigram table (in C) for the bigram model to
+        # judge ("〖" costs less than "ー" alone, not after "バ")
+        if full == math.inf:
+            full = model.cost(after)
+        if model.cost(alt) < full + DOC_MARGIN:
+            return True
+    return False
 
 
 def _words(line: str) -> bool:
