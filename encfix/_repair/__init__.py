@@ -302,8 +302,10 @@ def _overlaps(f: Fix, offset: int, c: Candidate) -> bool:
 
 
 #: lines repaired whole by one chain (of one or two rounds) before a
-#: document counts as damaged that way (see :class:`_DocumentChain`)
-DOC_LINES = 2
+#: document counts as damaged that way (see :class:`_DocumentChain`; one is
+#: enough since a line it reads must beat every other original, see
+#: :func:`_rival_original`)
+DOC_LINES = 1
 #: chains a document remembers (a scraped corpus joined into one text holds
 #: pages of many damages: bench/speed.py's garbled mix has seven chains)
 DOC_CHAINS = 8
