@@ -711,3 +711,23 @@ def test_a_hundred_kilobytes_of_strict_windows_1252_are_all_read() -> None:
     rep = encfix.repair("\n".join(lines))
     assert not rep.notes
     assert rep.text.count("\ufffd") < len(lines) // 4
+
+
+def test_a_line_without_a_rare_utf8_pair_has_no_region_that_passes() -> None:
+    """``rare_utf8_pair`` stands for the screen of every region of a line
+    under the chains that need a rare pair: where it says no, no region of
+    the line passes the screen (so none is cut out and screened)."""
+    from encfix._repair import _lossy
+
+    chains = [c for c in lossy_chains() if _lossy.needs_rare_pair(c)]
+    lines = [c["input"] for c in CASES] + [s for pool in SENTENCES.values() for s in pool]
+    lines += ["涓枃", "協力營造： 牛姵勻 李翠詩 胡皓瑋", "莫折荼蘼，且留取、一分春色。"]
+    said_yes = 0
+    for line in lines:
+        for chain in chains:
+            if _lossy.rare_utf8_pair(line, chain):
+                said_yes += 1
+                continue
+            passed = [(a, b) for a, b in _lossy.regions(line, chain) if _lossy.screen(line, chain, a, b)]
+            assert not passed, (line, chain)
+    assert said_yes  # (and it does say yes: "涓枃" under UTF-8 read as GBK)

@@ -1659,6 +1659,7 @@ def lossy_candidates(
     explained = [(c.start, c.end) for c in chosen if c.confidence > 0.5]
     latin = _LATIN_MOJI.search(line) is not None
     rare_pair: bool | None = None
+    utf8_pair: dict[tuple[str, str], bool] = {}
     for chain in _lossy.lossy_chains():
         if chain.marker and chain.marker not in markers:
             continue
@@ -1669,6 +1670,12 @@ def lossy_candidates(
             if rare_pair is None:
                 rare_pair = _lossy.rare_pair(line)
             if not rare_pair:
+                continue
+            key = (chain.decoder, chain.loss)
+            known = utf8_pair.get(key)
+            if known is None:
+                known = utf8_pair[key] = _lossy.rare_utf8_pair(line, chain)
+            if not known:
                 continue
         # finding and screening regions is work too: a line of nothing but
         # markers must not escape the bound

@@ -750,6 +750,23 @@ def rare_pair(line: str) -> bool:
     return _RARE_PAIR.search(model.unigram_codes(line)) is not None
 
 
+def rare_utf8_pair(line: str, chain: LossyChain) -> bool:
+    """Does ``line`` hold two rare characters side by side that re-encode
+    under ``chain`` as UTF-8 -- what :func:`screen` asks of each region
+    under a chain that :func:`needs_rare_pair`?  A line without such a pair
+    has no region that passes, and is not cut into regions at all."""
+    codes = model.unigram_codes(line)
+    for m in _RARE_RUN.finditer(codes):
+        for i in range(m.start(), m.end() - 1):
+            data = _bytes(line[i : i + 2], chain.decoder, chain)
+            if _UTF8_CHAR.search(data) and _utf8_share(data) >= UTF8_SHARE:
+                return True
+    return False
+
+
+_RARE_RUN = _regex.compile(b"[\\x%02x-\\xff]{2,}" % round(RARE_COST * model.UNIGRAM_SCALE))
+
+
 def needs_rare_pair(chain: LossyChain) -> bool:
     """Does :func:`screen` pass a region under ``chain`` only where it holds
     two rare characters side by side?  So it does for a traceless loss of
