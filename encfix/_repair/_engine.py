@@ -1597,14 +1597,20 @@ def _hole_line(line: str, max_rounds: int) -> tuple[list[Candidate], list[Candid
     chain = _hole_chain(marker)
     best: Candidate | None = None
     search = _Search(line, max_rounds)
-    langs = _lossy.languages(line, chain, a, b)
-    found = _lossy.hole_readings(line, a, b, chain, langs[:1])
+    langs: tuple[str, ...] = ()
+
+    def first() -> tuple[str, ...]:
+        nonlocal langs
+        langs = _lossy.languages(line, chain, a, b)
+        return langs[:1]
+
+    found = _lossy.hole_readings(line, a, b, chain, first)
     if found and len(langs) > 1:
         # read in the language the first reading is in (one more reading
         # only if that is another)
         lang = model.best_language(found[0].after, langs)[0]
         if lang != langs[0]:
-            found = _lossy.hole_readings(line, a, b, chain, (lang,))
+            found = _lossy.hole_readings(line, a, b, chain, lambda: (lang,))
     for f in found:
         if f.lang == "world" and not _sure_enough(f, line):
             return None
@@ -1671,18 +1677,20 @@ def lossy_candidates(
                 rare_pair = _lossy.rare_pair(line)
             if not rare_pair:
                 continue
-            key = (chain.decoder, chain.loss)
-            known = utf8_pair.get(key)
-            if known is None:
-                known = utf8_pair[key] = _lossy.rare_utf8_pair(line, chain)
-            if not known:
-                continue
         # finding and screening regions is work too: a line of nothing but
         # markers must not escape the bound
         if not budget.spend(
             1 + (line.count(chain.marker) if chain.marker else len(line)) // _lossy.SCAN_PER_STEP
         ):
             return out
+        if _lossy.needs_rare_pair(chain):
+            # (what the screen asks of each region, asked of the line)
+            key = (chain.decoder, chain.loss)
+            known = utf8_pair.get(key)
+            if known is None:
+                known = utf8_pair[key] = _lossy.rare_utf8_pair(line, chain)
+            if not known:
+                continue
         for a, b in _regions(search, chain):
             # (the screen judges the region beside each of its markers)
             marks = line.count(chain.marker, a, b) if chain.marker else 0

@@ -198,13 +198,16 @@ _MODELS = {
 _SBCS_HOLES = frozenset(("sbcs-question", "sbcs-replace"))
 
 
-def hole_readings(line: str, a: int, b: int, chain: LossyChain, langs: Iterable[str]) -> list[Filled]:
-    """The likeliest reading of ``line[a:b]`` under each language of
-    ``langs``, as UTF-8 read as Windows-1252 whose undefined bytes became
-    ``chain.marker`` one for one (``chain.loss`` one of
-    :data:`_SBCS_HOLES`): each character that holds markers takes the value
-    the model likes best in its context (:mod:`._holes`).  Empty if the span
-    does not read so.  (Their ``gain`` is 0: the engine scores them.)"""
+def hole_readings(
+    line: str, a: int, b: int, chain: LossyChain, langs: Callable[[], Iterable[str]]
+) -> list[Filled]:
+    """The likeliest reading of ``line[a:b]`` under each language ``langs()``
+    gives (asked only once the span reads so), as UTF-8 read as
+    Windows-1252 whose undefined bytes became ``chain.marker`` one for one
+    (``chain.loss`` one of :data:`_SBCS_HOLES`): each character that holds
+    markers takes the value the model likes best in its context
+    (:mod:`._holes`).  Empty if the span does not read so.  (Their ``gain``
+    is 0: the engine scores them.)"""
     span = line[a:b]
     units = _holes.parse(span, chain.marker)
     if units is None:
@@ -222,7 +225,7 @@ def hole_readings(line: str, a: int, b: int, chain: LossyChain, langs: Iterable[
     if damaged(bytes(data0), chain.loss, chain.decoder) != span:
         return []
     out: list[Filled] = []
-    for lang in langs:
+    for lang in langs():
         lm = model.get(lang)
         picks = _holes.best(units, lm, partial(_guessed_step, lm), line[a - 1 : a])
         after = "".join(u[2][k] for u, k in zip(units, picks, strict=True))
@@ -756,9 +759,14 @@ def rare_utf8_pair(line: str, chain: LossyChain) -> bool:
     under a chain that :func:`needs_rare_pair`?  A line without such a pair
     has no region that passes, and is not cut into regions at all."""
     codes = model.unigram_codes(line)
+    seen: set[str] = set()
     for m in _RARE_RUN.finditer(codes):
         for i in range(m.start(), m.end() - 1):
-            data = _bytes(line[i : i + 2], chain.decoder, chain)
+            pair = line[i : i + 2]
+            if pair in seen:
+                continue
+            seen.add(pair)
+            data = _bytes(pair, chain.decoder, chain)
             if _UTF8_CHAR.search(data) and _utf8_share(data) >= UTF8_SHARE:
                 return True
     return False
