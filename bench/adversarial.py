@@ -37,6 +37,10 @@ INPUTS = {
     # character whose bytes hold one of the five undefined bytes keeps a
     # U+FFFD, and the lossless search meets every line of it
     "100 KB of UTF-8 read as cp1252, undefined bytes as U+FFFD": "_cp1252_lines(100_000)",
+    # the same damages as one line of 100 KB (no newline: a paragraph of a
+    # page scraped whole), analysed in pieces of 4,000 characters
+    "one line of 100 KB: UTF-8 read as GBK with U+FFFD": "_one_line('gbk', 100_000)",
+    "one line of 100 KB: UTF-8 read as cp1252 with U+FFFD": "_one_line('cp1252', 100_000)",
 }
 
 #: the sentences garbled for the last input: the project's own test
@@ -79,6 +83,13 @@ def _cp1252_lines(size):
         n += len(line.encode("utf-8")) + 1
         k += 1
     return "\\n".join(lines).encode("utf-8")[:size].decode("utf-8", "ignore")
+
+def _one_line(decoder, size):
+    import json
+    with open({sentences!r}, encoding="utf-8") as f:
+        sentences = json.load(f)["zh-Hans"]
+    text = "".join(sentences * (1 + size // 100))
+    return text.encode("utf-8").decode(decoder, "replace").encode("utf-8")[:size].decode("utf-8", "ignore")
 
 text = eval({expr!r})
 t = time.perf_counter()

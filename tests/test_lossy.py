@@ -731,3 +731,19 @@ def test_a_line_without_a_rare_utf8_pair_has_no_region_that_passes() -> None:
             passed = [(a, b) for a, b in _lossy.regions(line, chain) if _lossy.screen(line, chain, a, b)]
             assert not passed, (line, chain)
     assert said_yes  # (and it does say yes: "涓枃" under UTF-8 read as GBK)
+
+
+def test_a_long_line_without_ascii_is_cut_before_a_utf8_lead() -> None:
+    """A line of UTF-8 read as Windows-1252 with no ASCII in it is cut into
+    pieces before a character that reads as a UTF-8 lead byte ("ä" of
+    "ä¸­"), so that every piece reads whole."""
+    from encfix._repair import MAX_PIECE, _pieces
+
+    text = "这是一个关于编码的测试句子" * 400
+    garbled = text.encode("utf-8").decode("cp1252", "replace")
+    pieces = list(_pieces(garbled, 0, len(garbled)))
+    assert len(pieces) > 1 and all(b - a <= MAX_PIECE for a, b in pieces)
+    leads = {bytes([x]).decode("cp1252") for x in range(0xC2, 0xF5)}
+    assert all(garbled[a] in leads for a, _ in pieces)
+    rep = encfix.repair(garbled)
+    assert not rep.notes and rep.text == text

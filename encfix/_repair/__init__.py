@@ -500,6 +500,7 @@ MAX_PIECE = 4_000
 #: with it), not "?" (it may stand for lost bytes), after another ASCII
 #: character (a space after "Ã" may be what is left of a no-break space)
 _PIECE_END = frozenset(chr(c) for c in range(0x40) if chr(c) not in "?\n")
+_PIECE_LEADS = frozenset(bytes([x]).decode("cp1252") for x in range(0xC2, 0xF5))
 
 
 def _pieces(text: str, ls: int, le: int) -> Iterator[tuple[int, int]]:
@@ -513,7 +514,13 @@ def _pieces(text: str, ls: int, le: int) -> Iterator[tuple[int, int]]:
         while p > ls + MAX_PIECE // 2 and not (text[p - 1] in _PIECE_END and text[p - 2].isascii()):
             p -= 1
         if p <= ls + MAX_PIECE // 2:
+            # no such place: before a UTF-8 lead byte as Windows-1252 reads it
+            # ("ä" of "ä¸­"), where UTF-8 read so starts a character
             p = end
+            while p > ls + MAX_PIECE // 2 and text[p] not in _PIECE_LEADS:
+                p -= 1
+            if p <= ls + MAX_PIECE // 2:
+                p = end
         yield ls, p
         ls = p
     yield ls, le
