@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 from _garble import garble, garble_or_raise
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 import encfix
 import encfix._repair as repair_module
@@ -105,3 +107,40 @@ def test_lines_of_other_originals_under_a_remembered_decoder_are_judged_alone() 
     rep = encfix.repair("\n".join(g for _, g in lines))
     alone = [encfix.repair(g).text for _, g in lines]
     assert rep.text.split("\n") == alone == [o for o, _ in lines]
+
+
+#: every chain the shortcut may remember, with a language its original fits
+ANY = (
+    *LEGACY,
+    (("gbk", "cp1252"), "zh-Hans"),
+    (("big5", "cp1252"), "zh-Hant"),
+    (("shift_jis", "cp1252"), "ja-kana"),
+    (("gbk", "cp437"), "zh-Hans"),
+    (("big5", "macroman"), "zh-Hant"),
+    (("utf-8", "gbk"), "zh-Hans"),
+    (("utf-8", "big5"), "zh-Hant"),
+    (("utf-8", "cp932"), "ja-kana"),
+    (("utf-8", "cp949"), "ko"),
+    (("utf-8", "cp1252"), "ja-kana"),
+    (("utf-8", "cp1252", "utf-8", "cp1252"), "ko"),
+)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    st.lists(st.tuples(st.sampled_from(ANY), st.integers(min_value=0, max_value=44)), min_size=2, max_size=12)
+)
+def test_a_document_repairs_each_line_as_it_repairs_alone(
+    picks: list[tuple[tuple[tuple[str, ...], str], int]],
+) -> None:
+    """Whatever chains a document mixes, in whatever order, the shortcut
+    it learns from some lines changes the repair of no other line."""
+    lines = []
+    for (chain, lang), k in picks:
+        pool = SENTENCES[lang]
+        g = garble(pool[k % len(pool)], chain)
+        if g is not None:
+            lines.append(g)
+    assume(lines)
+    rep = encfix.repair("\n".join(lines))
+    assert rep.text.split("\n") == [encfix.repair(g).text for g in lines]
