@@ -144,3 +144,28 @@ def test_a_document_repairs_each_line_as_it_repairs_alone(
     assume(lines)
     rep = encfix.repair("\n".join(lines))
     assert rep.text.split("\n") == [encfix.repair(g).text for g in lines]
+
+
+@pytest.mark.parametrize(
+    ("line", "words"),
+    [
+        ("它传颂千古，脍炙人口。", True),  # 脍炙: rare characters, a word
+        ("鏁版嵁瀵煎嚭鎴愬姛", False),  # UTF-8 read as GBK: pairs no language has
+        ("蹉跎岁月 ÃƒÂ©", False),  # a word, then Latin mojibake: not only pairs
+        ("平常的一句话。", False),  # nothing flagged
+    ],
+)
+def test_a_line_flagged_only_for_rare_words_is_clean(line: str, words: bool) -> None:
+    """``_words`` judges the weak pairs as the scan finds them; its answer
+    is the one a full scan gives."""
+    from encfix._detect._tables import weak_pairs
+
+    assert repair_module._words(line) is words
+    found = list(weak_pairs(line))
+    full = None if None in found else found
+    models = [encfix.model.get(lang) for lang in encfix.model.candidate_languages(line)]
+    expected = bool(full) and all(
+        any(m.knows_a_pair(line[i] + line[j]) for m in models)
+        for i, j in full  # type: ignore[union-attr]
+    )
+    assert expected is words

@@ -427,27 +427,28 @@ def _next_pattern(
         pos = i + 1
 
 
-def weak_pairs_only(line: str) -> list[tuple[int, int]] | None:
-    """The weak seed pairs that made the fast path flag ``line``, as
-    (i, j) positions, when nothing else did; else None."""
+def weak_pairs(line: str) -> Iterator[tuple[int, int] | None]:
+    """The weak seed pairs that made the fast path flag ``line``, as (i, j)
+    positions, one at a time as the scan finds them; ``None`` (and nothing
+    after it) once something other than a weak pair flags the line."""
     if _starts_suspicious(line) or _next_pattern(line, 0, fast_regexes()[1]) >= 0:
-        return None
+        yield None
+        return
     rx = fast_regexes()[0]
     weak = _cjk_weak()
-    out: list[tuple[int, int]] = []
     pos = 0
     while True:
         m = rx.search(line, pos)
         if m is None:
-            return out
+            return
         i = m.start()
         ch = line[i]
         end = m.end()
         if end > i + 2 or (end == i + 2 and line[i + 1] != ch) or (end == i + 1 and ch in _singles()):
-            return None
+            yield None
+            return
         if end == i + 1 and ch in weak and weak_pair(line, i):
-            j = i + 1 if line[i + 1] in weak and line[i + 1] != ch else i + 2
-            out.append((i, j))
+            yield i, i + 1 if line[i + 1] in weak and line[i + 1] != ch else i + 2
         pos = i + 1
 
 

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 
 from encfix import _regex, model
-from encfix._detect._tables import find_suspicious, suspicious_lines, weak_pairs_only
+from encfix._detect._tables import find_suspicious, suspicious_lines, weak_pairs
 from encfix._options import Options
 from encfix._repair import _latin, _lossy
 from encfix._repair._chains import chains_for_decoder
@@ -442,15 +442,21 @@ def _rival_original(chain: tuple[str, ...], outer: str, after: str) -> bool:
 def _words(line: str) -> bool:
     """Was ``line`` flagged only for pairs of rare characters that are words
     (膾炙, 蹉跎, ｸﾞﾗﾝﾌﾟ)?  Mojibake makes pairs no language uses."""
-    pairs = weak_pairs_only(line)
-    if not pairs:
-        return False
-    models = [model.get(lang) for lang in model.candidate_languages(line)]
-    for i, j in pairs:
+    # (judged as the scan finds them: a line of mojibake is told at its
+    # first pair, not after a scan of all of them)
+    models: list[model.LanguageModel] | None = None
+    seen = False
+    for found in weak_pairs(line):
+        if found is None:
+            return False
+        if models is None:
+            models = [model.get(lang) for lang in model.candidate_languages(line)]
+        i, j = found
         pair = unicodedata.normalize("NFKC", line[i] + line[j])
         if len(pair) > 1 and not any(m.knows_a_pair(pair) for m in models):
             return False
-    return True
+        seen = True
+    return seen
 
 
 def analyse_text(text: str, opts: Options, budget: Budget | None = None) -> list[LineResult]:
