@@ -557,11 +557,11 @@ def _settle(line: str, offset: int, res: LineResult, opts: Options, budget: Budg
     for _ in range(MAX_PASSES):
         if not res.fixes:
             return res
-        local = [replace(f, start=f.start - offset, end=f.end - offset) for f in res.fixes]
         # (a placeholder for a guess not made is no damage left)
-        guessed = splice(line, _guessing(local))
+        guessed = _guessed_text(line, offset, res.fixes)
         if find_suspicious(guessed) < 0 and not (opts.lossy and has_markers(guessed)):
             return res
+        local = [replace(f, start=f.start - offset, end=f.end - offset) for f in res.fixes]
         mid = splice(line, local)
         again = _line_fixes(mid, 0, opts, budget)
         if not again.fixes:
@@ -573,19 +573,24 @@ def _settle(line: str, offset: int, res: LineResult, opts: Options, budget: Budg
     return res
 
 
-def _guessing(fixes: list[Fix]) -> list[Fix]:
-    """``fixes`` with each placeholder of a lossy fix replaced by its likeliest
-    candidate."""
-    out: list[Fix] = []
+def _guessed_text(line: str, offset: int, fixes: list[Fix]) -> str:
+    """``line`` (at ``offset`` in the text) repaired by ``fixes``, each
+    placeholder of a lossy fix replaced by its likeliest candidate."""
+    out: list[str] = []
+    pos = 0
     for f in fixes:
+        after = f.after
         if f.loss is not None and f.loss.uncertain:
-            chars = list(f.after)
-            for pos, ranked in f.loss.uncertain:
+            chars = list(after)
+            for p, ranked in f.loss.uncertain:
                 if ranked:
-                    chars[pos] = ranked[0][0]
-            f = replace(f, after="".join(chars))
-        out.append(f)
-    return out
+                    chars[p] = ranked[0][0]
+            after = "".join(chars)
+        out.append(line[pos : f.start - offset])
+        out.append(after)
+        pos = f.end - offset
+    out.append(line[pos:])
+    return "".join(out)
 
 
 def _compose(line: str, first: list[Fix], second: list[Fix]) -> list[Fix]:
