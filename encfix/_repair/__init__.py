@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from encfix import _regex, model
 from encfix._detect._tables import find_suspicious, suspicious_lines, weak_pairs
 from encfix._options import Options
-from encfix._repair import _latin, _lossy
+from encfix._repair import _holes, _latin, _lossy
 from encfix._repair._chains import chains_for_decoder
 from encfix._repair._engine import Candidate, Spans, analyse, is_latin, non_ascii_start
 from encfix._repair._lossy import Budget, has_markers
@@ -506,7 +506,6 @@ MAX_PIECE = 4_000
 #: with it), not "?" (it may stand for lost bytes), after another ASCII
 #: character (a space after "Ã" may be what is left of a no-break space)
 _PIECE_END = frozenset(chr(c) for c in range(0x40) if chr(c) not in "?\n")
-_PIECE_LEADS = frozenset(bytes([x]).decode("cp1252") for x in range(0xC2, 0xF5))
 
 
 def _pieces(text: str, ls: int, le: int) -> Iterator[tuple[int, int]]:
@@ -523,7 +522,7 @@ def _pieces(text: str, ls: int, le: int) -> Iterator[tuple[int, int]]:
             # no such place: before a UTF-8 lead byte as Windows-1252 reads it
             # ("ä" of "ä¸­"), where UTF-8 read so starts a character
             p = end
-            while p > ls + MAX_PIECE // 2 and text[p] not in _PIECE_LEADS:
+            while p > ls + MAX_PIECE // 2 and text[p] not in _holes.LEADS:
                 p -= 1
             if p <= ls + MAX_PIECE // 2:
                 p = end

@@ -35,6 +35,27 @@ def _byte_of() -> dict[str, int]:
     return out
 
 
+#: what UTF-8's continuation bytes (the defined ones) and lead bytes read as
+#: through Windows-1252
+TRAILS = frozenset(c for c, x in _byte_of().items() if 0x80 <= x <= 0xBF)
+LEADS = frozenset(c for c, x in _byte_of().items() if 0xC2 <= x <= 0xF4)
+
+
+def _values(slots: Sequence[tuple[int, ...]]) -> tuple[tuple[str, ...], tuple[bytes, ...]]:
+    """The UTF-8 characters (and their bytes) that one byte from each of
+    ``slots`` in turn makes."""
+    chars: list[str] = []
+    datas: list[bytes] = []
+    for combo in product(*slots):
+        data = bytes(combo)
+        try:
+            chars.append(data.decode("utf-8"))
+        except UnicodeDecodeError:
+            continue
+        datas.append(data)
+    return tuple(chars), tuple(datas)
+
+
 #: a character of the reading: its position in the span (start, end), the
 #: characters it may be and, for each, its bytes
 Unit = tuple[int, int, tuple[str, ...], tuple[bytes, ...]]
@@ -74,26 +95,11 @@ def parse(span: str, marker: str) -> list[Unit] | None:
             if y is None or not 0x80 <= y <= 0xBF:
                 return None
             slots.append((y,))
-        if any(len(s) > 1 for s in slots):
-            lost = True
-            chars: list[str] = []
-            datas: list[bytes] = []
-            for combo in product(*slots):
-                data = bytes(combo)
-                try:
-                    chars.append(data.decode("utf-8"))
-                except UnicodeDecodeError:
-                    continue
-                datas.append(data)
-            if not chars:
-                return None
-            out.append((i, i + need, tuple(chars), tuple(datas)))
-        else:
-            data = bytes(s[0] for s in slots)
-            try:
-                out.append((i, i + need, (data.decode("utf-8"),), (data,)))
-            except UnicodeDecodeError:
-                return None
+        chars, datas = _values(slots)
+        if not chars:
+            return None
+        lost = lost or any(len(s) > 1 for s in slots)
+        out.append((i, i + need, chars, datas))
         i += need
     return out if lost else None
 
@@ -169,11 +175,4 @@ def plausible(chars: Sequence[str], guess: Callable[[str, str], float]) -> list[
 def options(data: bytes, mask: bytes) -> list[str]:
     """The characters ``data`` (one UTF-8 character) may have been, its bytes
     flagged in ``mask`` lost to a marker."""
-    slots = [HOLES if m else (b,) for b, m in zip(data, mask, strict=True)]
-    out: list[str] = []
-    for combo in product(*slots):
-        try:
-            out.append(bytes(combo).decode("utf-8"))
-        except UnicodeDecodeError:
-            continue
-    return out
+    return list(_values([HOLES if m else (b,) for b, m in zip(data, mask, strict=True)])[0])

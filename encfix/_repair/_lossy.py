@@ -310,10 +310,7 @@ def screen(line: str, chain: LossyChain, a: int, b: int) -> bool:
             # as UTF-8
             for i in range(max(1, len(region) - 1)):
                 pair = region[i : i + 2]
-                if not all(_rare(c) for c in pair):
-                    continue
-                data = _bytes(pair, dec, chain)
-                if _UTF8_CHAR.search(data) and _utf8_share(data) >= UTF8_SHARE:
+                if all(_rare(c) for c in pair) and _utf8_pair(pair, chain):
                     return True
             return False
         # judged beside each marker (a region also takes in correct text)
@@ -600,21 +597,16 @@ def _split(line: str, region: tuple[int, int], chain: LossyChain) -> Iterator[tu
                     while (
                         cut > a + 1
                         and cut > i - 3
-                        and (line[cut - 1] in _CP1252_TRAILS or line[cut - 1] == marker)
+                        and (line[cut - 1] in _holes.TRAILS or line[cut - 1] == marker)
                     ):
                         cut -= 1
-                    if cut > a + 1 and line[cut - 1] in _CP1252_LEADS:
+                    if cut > a + 1 and line[cut - 1] in _holes.LEADS:
                         cut -= 1
                     else:
                         cut = i
                 yield (a, cut)
                 a, count = cut, line.count(marker, cut, i + 1)
     yield (a, b)
-
-
-#: what UTF-8's continuation and lead bytes read as through Windows-1252
-_CP1252_TRAILS = frozenset(bytes([x]).decode("cp1252", "ignore") for x in range(0x80, 0xC0)) - {""}
-_CP1252_LEADS = frozenset(bytes([x]).decode("cp1252") for x in range(0xC2, 0xF5))
 
 
 def destroyed(line: str) -> list[tuple[int, int]]:
@@ -724,7 +716,7 @@ def _question_may_be_loss(line: str, i: int) -> bool:
         return True
     # ... or a lead byte, then the "?", then a continuation byte ("å?ˆ" is
     # a "午" E5 [8D] 88)
-    return before[-1:] >= b"\xc2" and before[-1:] <= b"\xf4" and line[i + 1 : i + 2] in _CP1252_TRAILS
+    return b"\xc2" <= before[-1:] <= b"\xf4" and line[i + 1 : i + 2] in _holes.TRAILS
 
 
 #: the first bytes of a multi-byte UTF-8 character, at the end
@@ -766,10 +758,16 @@ def rare_utf8_pair(line: str, chain: LossyChain) -> bool:
             if pair in seen:
                 continue
             seen.add(pair)
-            data = _bytes(pair, chain.decoder, chain)
-            if _UTF8_CHAR.search(data) and _utf8_share(data) >= UTF8_SHARE:
+            if _utf8_pair(pair, chain):
                 return True
     return False
+
+
+def _utf8_pair(pair: str, chain: LossyChain) -> bool:
+    """Do the two characters ``pair`` re-encode under ``chain`` as (mostly)
+    UTF-8?"""
+    data = _bytes(pair, chain.decoder, chain)
+    return _UTF8_CHAR.search(data) is not None and _utf8_share(data) >= UTF8_SHARE
 
 
 _RARE_RUN = _regex.compile(b"[\\x%02x-\\xff]{2,}" % round(RARE_COST * model.UNIGRAM_SCALE))
