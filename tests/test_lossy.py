@@ -131,6 +131,50 @@ def test_undecidable_character_keeps_placeholder_and_candidates() -> None:
     assert encfix.apply_plan("這是銝剜��的問題", rep.plan) == rep.text
 
 
+def test_readings_of_the_same_damage_that_differ_in_guesses_are_one_repair() -> None:
+    # Korean read as cp949 by a browser, losses stored as "?": the search
+    # keeps readings that differ in guessed characters and in whether a "?"
+    # is the original's own ("일거나" / "일거??"), over spans a little wider
+    # or narrower; none alone was sure enough, together they are the
+    # damage, and the guesses keep their own confidence (placeholders)
+    original = "전술했지만 자유주의라거나 사회주의.."
+    garbled = _garbled(original, "whatwg-question", "cp949")
+    rep = encfix.repair(garbled)
+    (fix,) = rep.fixes
+    assert fix.chain == ("utf-8", "cp949") and fix.decoder == "whatwg-question"
+    assert fix.loss is not None and fix.loss.uncertain
+    assert len(rep.text) == len(original)
+    assert all(a in (b, "\ufffd") for a, b in zip(rep.text, original, strict=True))
+    assert encfix.apply_plan(garbled, rep.plan) == rep.text
+
+
+@pytest.mark.parametrize(
+    ("original", "prefix"),
+    [
+        ("점원: 도너츠 다섯개 하실려구요?", "점원: 도너츠 다섯"),
+        ("제레미 아이언스 노래 정말 잘한다.", "제레미 아이언스"),
+    ],
+)
+def test_lost_lead_bytes_alone_pass_the_screen(original: str, prefix: str) -> None:
+    # CPython's cp949 loses the lead byte of nearly every Korean syllable
+    # in UTF-8 (EC A0 90: EC with the trail A0 is no character, A0 90 is
+    # "젏"): no whole UTF-8 character is left, only continuation pairs
+    # after each marker
+    garbled = _garbled(original, "cpython-replace", "cp949")
+    assert garbled.count("\ufffd") >= 5
+    rep = encfix.repair(garbled)
+    assert rep.text.startswith(prefix)
+    assert _distance(rep.text, original) * 4 < len(original)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["점원: 도너츠 \ufffd다섯개 하실려구요?", "갉갊\ufffd갋갌\ufffd갍갎", "我們\ufffd今天\ufffd去看電影"],
+)
+def test_markers_before_continuation_pairs_in_clean_text_stay(text: str) -> None:
+    assert not encfix.repair(text).changed
+
+
 def test_guess_confidence_zero_writes_every_guess() -> None:
     rep = encfix.repair("這是銝剜��的問題", guess_confidence=0.0)
     assert "\ufffd" not in rep.text and rep.text.startswith("這是中")

@@ -1067,8 +1067,17 @@ def choose(cands: list[Candidate], line: str | None = None) -> list[Candidate]:
                 c.fillers = [(c.after, c.confidence)]
                 for d in c.rivals:
                     md = marg.get(id(d), 0.0)
-                    if md >= 1e-6 and _same_but_guesses(c, d):
+                    if md < 1e-6:
+                        continue
+                    if _same_but_guesses(c, d):
                         c.fillers.append((d.after, md))
+                        c.confidence += md
+                    elif _same_damage(c, d):
+                        # the same damage read with other guesses over a
+                        # span a little wider or narrower (or a "?" taken as
+                        # the original's own): it is as likely that the
+                        # line was damaged so; which characters were lost is
+                        # the guesses' own confidence
                         c.confidence += md
                 c.confidence = min(1.0, c.confidence)
                 continue
@@ -1099,6 +1108,19 @@ def _same_but_guesses(c: Candidate, d: Candidate) -> bool:
         return False
     guessed = set(c.lossy.guessed) | set(d.lossy.guessed)
     return all(x == y or i in guessed for i, (x, y) in enumerate(zip(c.after, d.after, strict=True)))
+
+
+def _same_damage(c: Candidate, d: Candidate) -> bool:
+    """Is ``d`` a reading of mostly the same span as lossy reading ``c``,
+    through the same chain and loss model, neither slipped nor swallowing
+    (those read the certain characters differently too)?"""
+    f, g = c.lossy, d.lossy
+    if f is None or g is None or d.chain != c.chain or g.model != f.model:
+        return False
+    if f.slip >= 0 or g.slip >= 0 or f.swallow or g.swallow:
+        return False
+    overlap = min(c.end, d.end) - max(c.start, d.start)
+    return overlap * 2 > max(c.end - c.start, d.end - d.start)
 
 
 #: what a further span of a line's own damage still costs (nats)

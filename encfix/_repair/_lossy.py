@@ -314,7 +314,12 @@ def screen(line: str, chain: LossyChain, a: int, b: int) -> bool:
                     return True
             return False
         # judged beside each marker (a region also takes in correct text)
+        tails = 0
         for m in (i for i, c in enumerate(region) if c == chain.marker):
+            if _lead_lost(region, m, dec, chain):
+                tails += 1
+                if tails >= LEAD_LOST_MIN:
+                    return True
             left = _bytes(region[max(0, m - SCREEN_REACH) : m], dec, chain)
             right = _bytes(region[m + 1 : m + 1 + SCREEN_REACH], dec, chain)
             # the character the loss cut: its first bytes end the left side,
@@ -336,6 +341,24 @@ def screen(line: str, chain: LossyChain, a: int, b: int) -> bool:
                 return True
         return False
     return True
+
+
+#: markers of a region that must each stand before the last two bytes of a
+#: character (see :func:`_lead_lost`) for that shape alone to pass the screen
+LEAD_LOST_MIN = 2
+
+
+def _lead_lost(region: str, m: int, dec: str, chain: LossyChain) -> bool:
+    """Is the marker at ``m`` of ``region`` followed by a character the
+    decoder made of two UTF-8 continuation bytes?  That is what a lost lead
+    byte leaves: Korean read as cp949 by CPython loses the lead of nearly
+    every syllable (EC A0 90, "점": EC with the trail A0 is no character,
+    A0 90 is "젏"), and then no whole UTF-8 character is left anywhere for
+    the screen's other test to find."""
+    if m + 1 >= len(region) or region[m + 1] == chain.marker:
+        return False
+    forms = _forms(dec, region[m + 1], False, chain.loss)
+    return bool(forms) and len(forms[0]) == 2 and all(0x80 <= x <= 0xBF for x in forms[0])
 
 
 def _folded(region: str, marker: str) -> bool:
