@@ -58,9 +58,11 @@ def _lossy_lines(size, in_bytes=False):
     with open({sentences!r}, encoding="utf-8") as f:
         sentences = json.load(f)["zh-Hans"]
     models = ("cpython-replace", "whatwg", "whatwg-question")
-    lines, n, k = [], 0, 0
+    # (two sentences a line, paired differently each time: no line repeats,
+    # so none is answered from the analysis of an earlier one)
+    lines, n, k, m = [], 0, 0, len(sentences)
     while n < size:
-        s = sentences[k % len(sentences)]
+        s = sentences[k % m] + sentences[(k // m + 7 * k + 1) % m]
         line = LOSS_MODELS[models[k % 3]].decode(s.encode("utf-8"), "gbk")
         lines.append(line)
         n += len(line.encode("utf-8") if in_bytes else line) + 1

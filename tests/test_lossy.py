@@ -247,6 +247,61 @@ def test_the_analysis_bound_leaves_lines_as_they_are_and_says_so(monkeypatch: py
     assert out[: len(done)] == whole.text.split("\n")[: len(done)]
 
 
+def test_past_the_bound_utf8_read_as_gbk_with_markers_still_gets_its_cheap_reading(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Lines of UTF-8 read by a double-byte decoder with U+FFFD, once the
+    work is spent, still get the stretches between their markers read back
+    (the lossy search's readings of the markers are what they lose); the
+    bound's note counts only the lines left as they are."""
+    from encfix._repair import _lossy
+
+    sentences = SENTENCES["zh-Hans"]
+    lines = [
+        _garbled(sentences[i] + sentences[i + 1], "cpython-replace", "gbk")
+        for i in range(0, 24, 2)
+        if "\ufffd" in _garbled(sentences[i] + sentences[i + 1], "cpython-replace", "gbk")
+    ]
+    text = "\n".join(lines)
+    monkeypatch.setattr(_lossy, "WORK_BASE", 3)
+    monkeypatch.setattr(_lossy, "WORK_PER_CHAR", 0.0)
+    rep = encfix.repair(text)
+    out = rep.text.split("\n")
+    assert all(o != line for o, line in zip(out, lines, strict=True))
+    for f in rep.fixes:
+        assert f.chain == ("utf-8", "gbk")
+    # past the first line, whose analysis spent the work, no lossy fix
+    later = [f for f in rep.fixes if f.start > len(lines[0])]
+    assert later and all(f.kind == "mojibake" for f in later)
+    assert not any("bound of this text's analysis" in n for n in rep.notes)
+    assert encfix.apply_plan(text, rep.plan) == rep.text
+
+
+@pytest.mark.parametrize(("decoder", "lang"), [("gbk", "zh-Hans"), ("gbk", "zh-Hant"), ("cp932", "ja-kana")])
+def test_marked_line_shortcut_reads_only_what_the_original_holds(decoder: str, lang: str) -> None:
+    # (Big5, cp949 and EUC-JP lose a byte of nearly every character of UTF-8
+    # CJK: no stretch between markers holds whole characters, the span and
+    # lossy searches read those lines)
+    from encfix._repair._engine import _marked_search
+
+    original = "".join(SENTENCES[lang][:3])
+    garbled = _garbled(original, "cpython-replace", decoder)
+    assert "\ufffd" in garbled
+    found = _marked_search(garbled, 3)
+    assert found is not None
+    _search, cands = found
+    assert cands and all(c.after in original and c.chain == ("utf-8", decoder) for c in cands)
+    # correct text with markers, and text of two decoders, are the span search's
+    assert _marked_search(original[:20] + "\ufffd" + original[20:40] + "\ufffd" + original[40:], 3) is None
+
+
+def test_a_long_text_has_fewer_lossy_steps_than_a_sentence() -> None:
+    from encfix._repair import _lossy
+
+    assert Budget.for_text("中" * 100).left == _lossy.TEXT_STEPS
+    assert Budget.for_text("中" * (_lossy.LONG_TEXT + 1)).left == _lossy.LONG_TEXT_STEPS < _lossy.TEXT_STEPS
+
+
 def test_a_long_line_is_analysed_in_pieces_that_end_between_characters() -> None:
     """A line longer than MAX_PIECE is analysed piece by piece (the bounds
     are checked between pieces); a piece ends after an ASCII character

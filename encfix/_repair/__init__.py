@@ -23,15 +23,18 @@ __all__ = ["LineResult", "analyse_line", "analyse_text", "apply_plan", "repair_t
 
 
 def analyse_line(
-    line: str, opts: Options, budget: Budget | None = None
+    line: str, opts: Options, budget: Budget | None = None, *, cheap: bool = False
 ) -> tuple[list[Candidate], list[Candidate]]:
     """(all scored candidates, chosen ones) for one line; lossy searches
-    spend ``budget``."""
+    spend ``budget``; ``cheap``: only the shortcut of a line of UTF-8 read
+    by a double-byte decoder with U+FFFD (see ``_engine.analyse``)."""
     if opts.lossy and budget is None:
         budget = Budget.for_text(line)
     # a line the fast path flagged only for its loss markers gets lossy
     # readings only: its lossless "seeds" were not worth a look
     seeded = find_suspicious(line) >= 0
+    if cheap:
+        return analyse(line, opts.max_rounds, lossless=seeded, cheap=seeded)
     return analyse(line, opts.max_rounds, budget if opts.lossy else None, lossless=seeded)
 
 
@@ -223,10 +226,12 @@ def _contestable(c: Candidate) -> bool:
     return c.confidence < FTFY_YIELD and not DECODERS[c.chain[-1]].multibyte
 
 
-def _line_fixes(line: str, offset: int, opts: Options, budget: Budget | None = None) -> LineResult:
-    cands, chosen = analyse_line(line, opts, budget)
-    if budget is not None:
-        budget.work_left -= len(cands)
+def _line_fixes(
+    line: str, offset: int, opts: Options, budget: Budget | None = None, *, cheap: bool = False
+) -> LineResult:
+    cands, chosen = analyse_line(line, opts, budget, cheap=cheap)
+    if budget is not None and not cheap:
+        budget.work_left -= len(cands) + _lossy.LINE_WORK
     latin = [c for c in chosen if opts.latin and is_latin(c)]
     conf = 1.0
     applied: list[Candidate] = []
@@ -239,7 +244,7 @@ def _line_fixes(line: str, offset: int, opts: Options, budget: Budget | None = N
             conf *= 1.0 - c.confidence
     ftfy_fixes: list[Fix] = []
     sure: list[Candidate] = []
-    if opts.latin:
+    if opts.latin and not cheap:  # (ftfy is no cheap reading: 1-2 MB/s)
         taken = [(c.start, c.end) for c in applied if not _contestable(c)]
         ftfy_fixes = _latin.fix_gaps(line, offset, taken)
         applied = [c for c in applied if not (_contestable(c) and _ftfy_covers(ftfy_fixes, offset, c))]
@@ -482,13 +487,18 @@ def analyse_text(text: str, opts: Options, budget: Budget | None = None) -> list
             res = doc.shortcut(line, ls)
             if res is None or res.confidence < opts.min_confidence:
                 if budget.work_left <= 0:
-                    # the bound of this text's analysis was reached: the
-                    # line is left as it is (and said so)
-                    first, n = budget.skipped
-                    budget.skipped = (ls if n == 0 else first, n + 1)
-                    continue
-                res = _line_fixes(line, ls, opts, budget)
-                doc.learn(line, ls, res)
+                    # the bound of this text's analysis was reached: only
+                    # the cheap reading of UTF-8 read by a double-byte
+                    # decoder with U+FFFD is still made; else the line is
+                    # left as it is (and said so)
+                    res = _line_fixes(line, ls, opts, budget, cheap=True)
+                    if not res.fixes:
+                        first, n = budget.skipped
+                        budget.skipped = (ls if n == 0 else first, n + 1)
+                        continue
+                else:
+                    res = _line_fixes(line, ls, opts, budget)
+                    doc.learn(line, ls, res)
             res = _settle(line, ls, res, opts, budget)
             out.append(res)
         if le - ls <= SEEN_LINE and len(seen) < SEEN_LINES:
@@ -554,11 +564,15 @@ def _settle(line: str, offset: int, res: LineResult, opts: Options, budget: Budg
     of a double-byte character).  Further fixes are composed with the first
     ones, so ``repair(repair(x).text)`` changes nothing."""
     for _ in range(MAX_PASSES):
-        if not res.fixes:
+        if not res.fixes or budget.work_left <= 0:
             return res
         # (a placeholder for a guess not made is no damage left)
         guessed = _guessed_text(line, offset, res.fixes)
-        if find_suspicious(guessed) < 0 and not (opts.lossy and has_markers(guessed)):
+        # (markers alone are worth another look only while the lossy search
+        # may still read them)
+        if find_suspicious(guessed) < 0 and not (
+            opts.lossy and not budget.exhausted and has_markers(guessed)
+        ):
             return res
         local = [replace(f, start=f.start - offset, end=f.end - offset) for f in res.fixes]
         mid = splice(line, local)

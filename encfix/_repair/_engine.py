@@ -1530,16 +1530,34 @@ def screen(line: str, cl: Cluster, only: Iterable[str] | None = None, *, legacy:
 
 
 def analyse(
-    line: str, max_rounds: int, budget: _lossy.Budget | None = None, *, lossless: bool = True
+    line: str,
+    max_rounds: int,
+    budget: _lossy.Budget | None = None,
+    *,
+    lossless: bool = True,
+    cheap: bool = False,
 ) -> tuple[list[Candidate], list[Candidate]]:
     """(all scored candidates, chosen ones) for one line; without a
     ``budget`` for its searches, no lossy readings; without ``lossless``,
-    only lossy readings around loss markers."""
+    only lossy readings around loss markers; ``cheap``: only what
+    :func:`_marked_search` reads, without the lossy search (nothing if it
+    reads nothing)."""
+    if cheap:
+        read = _marked_search(line, max_rounds) if "\ufffd" in line else None
+        if read is None:
+            return [], []
+        return _conclude(read[0], read[1], set(), None, sweep=False)
     lossy = budget is not None and not budget.exhausted
     if lossy and lossless and ("\ufffd" in line or "?" in line):
         held = _hole_line(line, max_rounds)
         if held is not None:
             return held
+    if lossless and (len(line) >= MARKED_MIN or not lossy) and "\ufffd" in line:
+        marked_line = _marked_search(line, max_rounds)
+        if marked_line is not None:
+            search, cands = marked_line
+            markers = _lossy.line_markers(line) if lossy else set()
+            return _conclude(search, cands, markers, budget if lossy else None, sweep=False)
     raw = clusters(line) if lossless else []
     markers = _lossy.line_markers(line) if lossy else set()
     marked = bool(markers)
@@ -1578,7 +1596,22 @@ def analyse(
     search = _Search(line, max_rounds, cls)
     search.seeds = raw
     cands = search.run() if cls else []
-    if budget is not None and lossy:
+    return _conclude(search, cands, markers, budget if lossy else None, sweep=True)
+
+
+def _conclude(
+    search: _Search,
+    cands: list[Candidate],
+    markers: set[str],
+    budget: _lossy.Budget | None,
+    *,
+    sweep: bool,
+) -> tuple[list[Candidate], list[Candidate]]:
+    """:func:`analyse` once the lossless candidates are in ``search``: the
+    lossy readings (with a ``budget``), then the choice; ``sweep`` widens
+    chosen lossless spans over the rest of the line (see ``_Search.sweep``)."""
+    line = search.line
+    if budget is not None:
         chosen = choose(cands, line) if cands else []
         found = lossy_candidates(search, chosen, markers, budget)
         if found:
@@ -1589,7 +1622,9 @@ def analyse(
     chosen = choose(cands, line)
     if chosen:
         swept: list[Candidate] = []
-        for key in {(c.chain, c.members) for c in chosen if len(c.chain) == 2 and c.lossy is None}:
+        for key in (
+            {(c.chain, c.members) for c in chosen if len(c.chain) == 2 and c.lossy is None} if sweep else ()
+        ):
             swept += search.sweep(*key)
         if swept:
             search.score(swept)
@@ -1601,6 +1636,122 @@ def analyse(
     if len({c.chain for c in chosen}) > 1 and _penalise_switches(cands, chosen):
         chosen = choose(cands, line)
     return cands, chosen
+
+
+#: share of a marked line's non-ASCII characters (markers aside) that the
+#: stretches :func:`_marked_spans` reads back must cover
+MARKED_COVER = 0.6
+#: characters a marked line must hold for :func:`_marked_search` (shorter
+#: lines are cheap to search)
+MARKED_MIN = 24
+#: characters (not markers) a marked line must hold per marker
+MARKED_SPARSE = 4
+#: a stretch between two markers shorter than this (characters of the
+#: damage) may hold no whole UTF-8 character: the losses cut them all
+MARKED_SHORT = 4
+
+
+def _marked_spans(line: str, dec: Decoder) -> list[tuple[int, int, str]] | None:
+    """``line`` as UTF-8 read by double-byte decoder ``dec`` that lost bytes
+    where it shows U+FFFD: in each stretch between markers, the span from the
+    first to the last place where a character of the damage and a UTF-8
+    character start together, decoded (the characters the losses cut, at
+    either end, are the lossy search's).  ``None`` if a stretch does not
+    re-encode, or its span is not UTF-8."""
+    out: list[tuple[int, int, str]] = []
+    pos = 0
+    n = len(line)
+    while pos < n:
+        q = line.find("\ufffd", pos)
+        if q < 0:
+            q = n
+        seg = line[pos:q]
+        if seg and not seg.isascii():
+            try:
+                enc = _Encoded(seg, dec)
+            except UnicodeEncodeError:
+                return None
+            data, bounds = enc.data, enc.bounds
+            k0 = 0
+            while k0 < len(seg) and 0x80 <= data[bounds[k0]] <= 0xBF:
+                k0 += 1
+            k1 = len(seg)
+            after = None
+            while k1 > k0 and len(seg) - k1 <= 2:
+                try:
+                    after = data[bounds[k0] : bounds[k1]].decode("utf-8")
+                    break
+                except UnicodeDecodeError:
+                    k1 -= 1
+            if after is None and k1 - k0 >= MARKED_SHORT:
+                return None  # not UTF-8 in the middle
+            if after and after != seg[k0:k1]:
+                out.append((pos + k0, pos + k1, after))
+        pos = q + 1
+    return out
+
+
+def _marked_search(line: str, max_rounds: int) -> tuple[_Search, list[Candidate]] | None:
+    """Cheap exit for a line of UTF-8 read by a double-byte decoder that
+    replaced what it could not decode by U+FFFD (Python's and browsers'
+    ``errors="replace"``): the span search screens every seed cluster of
+    such a line against every decoder, at some 60 us each, and a line of
+    them is all seed clusters.  When exactly one double-byte decoder
+    re-encodes every stretch between the markers into UTF-8 (aligned spans,
+    see :func:`_marked_spans`) covering most of the line, reading far better
+    (:data:`WHOLE_GAIN`, :data:`WHOLE_FLUENT`), those spans are the line's
+    lossless candidates; the lossy search then reads the markers.  ``None``:
+    the span search decides."""
+    found: list[tuple[Decoder, list[tuple[int, int, str]]]] = []
+    high = sum(1 for c in line if not c.isascii() and c != "\ufffd")
+    if high < MARKED_SPARSE * line.count("\ufffd"):
+        return None  # markers too dense to leave whole characters between them
+    for name in _SCREEN_CODEC:
+        dec = DECODERS[name]
+        spans = _marked_spans(line, dec)
+        if spans is None:
+            continue
+        covered = sum(b - a for a, b, _ in spans)
+        if covered >= MARKED_COVER * high:
+            found.append((dec, spans))
+    if len(found) != 1:
+        return None
+    dec, spans = found[0]
+    chain = next(ch for ch in chains_for_decoder(dec.name) if ch.original.name == "utf-8")
+    # the line repaired so must read better by the bigram model (the
+    # stretches together, with what is left between them)
+    parts: list[str] = []
+    pos = 0
+    for a, b, text in spans:
+        parts += (line[pos:a], text)
+        pos = b
+    repaired = "".join(parts) + line[pos:]
+    if model.cost(line[:WHOLE_SAMPLE]) - model.cost(repaired[:WHOLE_SAMPLE]) < WHOLE_GAIN:
+        return None
+    search = _Search(line, max_rounds)
+    cands: list[Candidate] = []
+    for a, b, text in spans:
+        seg = line[a:b]
+        if not _reproduces(text, "utf-8", dec, seg):
+            return None
+        sc = script_cost(chain.names, text, seg) + isolated_cost(chain.names, seg)
+        short = SHORT_COST.get(b - a, 0.0)
+        c = search._add(
+            Candidate(
+                a,
+                b,
+                text,
+                chain.names,
+                ("utf-8",),
+                dec.model,
+                chain.prior + short + sc,
+                refundable=BASE_COST + short,
+            )
+        )
+        if c is not None:
+            cands.append(c)
+    search.score(cands)
+    return search, cands
 
 
 def _hole_line(line: str, max_rounds: int) -> tuple[list[Candidate], list[Candidate]] | None:

@@ -660,7 +660,8 @@ class Budget:
 
     @classmethod
     def for_text(cls, text: str) -> Budget:
-        return cls(TEXT_STEPS, WORK_BASE + int(WORK_PER_CHAR * len(text)))
+        steps = TEXT_STEPS if len(text) <= LONG_TEXT else LONG_TEXT_STEPS
+        return cls(steps, WORK_BASE + int(WORK_PER_CHAR * len(text)))
 
     def spend(self, steps: int) -> bool:
         """Take ``steps``; False once the budget is gone."""
@@ -670,29 +671,43 @@ class Budget:
         return not self.exhausted
 
 
-#: search steps one text may take, however long: a step is a byte string
-#: fed to a search state, valid or not.  On real lossy mojibake a step costs
-#: 10-20 us (with the tables a first search fills), and the text's lossless
-#: search and fast path need their share of the 2 s a text of 100 KB may
-#: take: bench/adversarial.py's 100 KB of lossy GBK lines took 1.4-1.9 s
-#: with 48,000 steps, 1.5-1.7 s with 40,000, on the 2-core development
-#: machine.  Of the 956 sentences of bench/lossy.py, those whose search took
-#: more than 20,000 steps were restored exactly 4 times in 269; cutting the
+#: search steps a text of up to :data:`LONG_TEXT` characters may take (a
+#: sentence or a paragraph): a step is a byte string fed to a search state,
+#: valid or not, and costs 10-40 us (with the tables a first search fills).
+#: Of the 956 sentences of bench/lossy.py, those whose search took more
+#: than 20,000 steps were restored exactly 4 times in 269; cutting the
 #: budget from 60,000 (and 0.4 a character) to 40,000 left the exact ones
 #: the same and raised the character error rate from 45.0% to 46.3%
 TEXT_STEPS = 40_000
+#: ... and a longer text (a file), however long: its lossless search and
+#: fast path need their share of the 2 s a text of 100 KB may take.  A
+#: lossy line of two sentences (UTF-8 read as GBK) takes 400-6,600 steps,
+#: 10-75 ms: a file of 100 KB of them gets the lossy search on its first
+#: few lines only, whatever this budget, and its lossless reading
+#: everywhere (see :data:`LINE_WORK`)
+LONG_TEXT = 4_000
+LONG_TEXT_STEPS = 10_000
 #: candidate readings the span search of one text may score, and more per
 #: character: lines are examined while some is left.  Ordinary mojibake
-#: makes few (bench/speed.py's garbled mix: 1.5 a kB); UTF-8 read as
-#: Windows-1252 with its five undefined bytes replaced by U+FFFD makes 840 a
-#: kB, at some 230 us each: 100 KB of it took 19 s before this bound,
-#: 1.8-2.5 s with it on the shared development machine (of its 399 lines,
-#: the first 13 are examined: 58-213 readings a line).  None of
-#: bench/accuracy.py's or bench/lossy.py's samples reaches it.  The bound is
-#: checked between lines, and between pieces of a long line (see
-#: encfix._repair.MAX_PIECE)
-WORK_BASE = 2_000
+#: makes few (bench/speed.py's garbled mix: 0.3 a kB); UTF-8 read as
+#: Windows-1252 with its five undefined bytes replaced by U+FFFD made 840 a
+#: kB, at some 230 us each, before it was read directly (encfix._repair.
+#: _holes): 100 KB of it took 19 s before this bound.  A file of 94 KB of
+#: UTF-8 read as GBK with U+FFFD, one sentence a line, took 2.0 s (best of
+#: three) with 2,000 and no :data:`LINE_WORK`, 0.9-1.4 s with these
+#: values.  None of bench/accuracy.py's or bench/lossy.py's samples
+#: reaches it.  The bound is checked between lines, and between pieces of a
+#: long line (see encfix._repair.MAX_PIECE)
+WORK_BASE = 1_000
 WORK_PER_CHAR = 0.02
+#: what each line (or piece of a line) the span search analyses costs
+#: beside its readings: its screens and choice cost some 0.5-1 ms, two or
+#: three readings' worth (such a file makes one or two readings a line).
+#: Once the work is spent, lines of UTF-8 read by a double-byte decoder
+#: with U+FFFD still get the cheap reading of the stretches between their
+#: markers (encfix._repair._engine._marked_search); other lines are left
+#: as they are, and a note says from where
+LINE_WORK = 2
 #: markers (or characters) a region scan passes per step, and the steps one
 #: region's screening costs
 SCAN_PER_STEP = 8
