@@ -295,11 +295,17 @@ def test_marked_line_shortcut_reads_only_what_the_original_holds(decoder: str, l
     assert _marked_search(original[:20] + "\ufffd" + original[20:40] + "\ufffd" + original[40:], 3) is None
 
 
-def test_a_long_text_has_fewer_lossy_steps_than_a_sentence() -> None:
+def test_a_long_text_has_fewer_lossy_steps_and_less_work_than_a_sentence() -> None:
     from encfix._repair import _lossy
 
-    assert Budget.for_text("中" * 100).left == _lossy.TEXT_STEPS
-    assert Budget.for_text("中" * (_lossy.LONG_TEXT + 1)).left == _lossy.LONG_TEXT_STEPS < _lossy.TEXT_STEPS
+    short = Budget.for_text("中" * _lossy.LONG_TEXT)
+    assert short.left == _lossy.TEXT_STEPS
+    middle = Budget.for_text("中" * ((_lossy.LONG_TEXT + _lossy.LONGEST_TEXT) // 2))
+    assert _lossy.LONG_TEXT_STEPS < middle.left < _lossy.TEXT_STEPS
+    n = _lossy.LONGEST_TEXT * 2
+    long = Budget.for_text("中" * n)
+    assert long.left == _lossy.LONG_TEXT_STEPS
+    assert long.work_left == _lossy.LONG_TEXT_WORK + int(_lossy.WORK_PER_CHAR * n)
 
 
 def test_a_long_line_is_analysed_in_pieces_that_end_between_characters() -> None:

@@ -660,8 +660,9 @@ class Budget:
 
     @classmethod
     def for_text(cls, text: str) -> Budget:
-        steps = TEXT_STEPS if len(text) <= LONG_TEXT else LONG_TEXT_STEPS
-        return cls(steps, WORK_BASE + int(WORK_PER_CHAR * len(text)))
+        n = len(text)
+        work = _taper(n, WORK_BASE, LONG_TEXT_WORK) + int(WORK_PER_CHAR * n)
+        return cls(_taper(n, TEXT_STEPS, LONG_TEXT_STEPS), work)
 
     def spend(self, steps: int) -> bool:
         """Take ``steps``; False once the budget is gone."""
@@ -679,14 +680,32 @@ class Budget:
 #: budget from 60,000 (and 0.4 a character) to 40,000 left the exact ones
 #: the same and raised the character error rate from 45.0% to 46.3%
 TEXT_STEPS = 40_000
-#: ... and a longer text (a file), however long: its lossless search and
-#: fast path need their share of the 2 s a text of 100 KB may take.  A
-#: lossy line of two sentences (UTF-8 read as GBK) takes 400-6,600 steps,
-#: 10-75 ms: a file of 100 KB of them gets the lossy search on its first
-#: few lines only, whatever this budget, and its lossless reading
-#: everywhere (see :data:`LINE_WORK`)
+#: ... and a longer text (a file), however long: its lossless search, fast
+#: path and first search's tables (0.2 s) need their share of the 2 s a
+#: text of 100 KB may take.  A lossy line of two sentences (UTF-8 read as
+#: GBK) takes 400-6,600 steps, 10-75 ms: a file of 100 KB of them gets the
+#: lossy search on its first lines only, whatever this budget, and its
+#: lossless reading everywhere (see :data:`LINE_WORK`)
 LONG_TEXT = 4_000
-LONG_TEXT_STEPS = 10_000
+LONG_TEXT_STEPS = 6_000
+#: ... reached at this many characters (100 KB of CJK text), from
+#: :data:`TEXT_STEPS` at :data:`LONG_TEXT`, linearly: the longer a text, the
+#: more its fast path and cheap readings cost, and the less of the bound is
+#: left to the searches (the span search's work, :data:`WORK_BASE`, tapers
+#: alike)
+LONGEST_TEXT = 34_000
+
+
+def _taper(n: int, short: int, long: int) -> int:
+    """``short`` for a text of ``n`` <= :data:`LONG_TEXT` characters,
+    ``long`` from :data:`LONGEST_TEXT` on, linearly in between."""
+    if n <= LONG_TEXT:
+        return short
+    if n >= LONGEST_TEXT:
+        return long
+    return round(short - (n - LONG_TEXT) / (LONGEST_TEXT - LONG_TEXT) * (short - long))
+
+
 #: candidate readings the span search of one text may score, and more per
 #: character: lines are examined while some is left.  Ordinary mojibake
 #: makes few (bench/speed.py's garbled mix: 0.3 a kB); UTF-8 read as
@@ -694,11 +713,15 @@ LONG_TEXT_STEPS = 10_000
 #: kB, at some 230 us each, before it was read directly (encfix._repair.
 #: _holes): 100 KB of it took 19 s before this bound.  A file of 94 KB of
 #: UTF-8 read as GBK with U+FFFD, one sentence a line, took 2.0 s (best of
-#: three) with 2,000 and no :data:`LINE_WORK`, 0.9-1.4 s with these
-#: values.  None of bench/accuracy.py's or bench/lossy.py's samples
-#: reaches it.  The bound is checked between lines, and between pieces of a
-#: long line (see encfix._repair.MAX_PIECE)
-WORK_BASE = 1_000
+#: three) with 2,000 and no :data:`LINE_WORK` (and 40,000 lossy steps),
+#: 0.9-1.4 s with 1,000 (and 10,000 steps); bench/adversarial.py's 100 KB
+#: of such lines, each in a fresh process, 1.2-1.3 s then and 0.8-1.2 s
+#: with these values.  None of bench/accuracy.py's or bench/lossy.py's
+#: samples reaches it.  The bound is checked between lines, and between
+#: pieces of a long line (see encfix._repair.MAX_PIECE)
+WORK_BASE = 2_000
+#: ... tapering to this for a long text (see :data:`LONGEST_TEXT`)
+LONG_TEXT_WORK = 600
 WORK_PER_CHAR = 0.02
 #: what each line (or piece of a line) the span search analyses costs
 #: beside its readings: its screens and choice cost some 0.5-1 ms, two or
