@@ -37,6 +37,10 @@ INPUTS = {
     # character whose bytes hold one of the five undefined bytes keeps a
     # U+FFFD, and the lossless search meets every line of it
     "100 KB of UTF-8 read as cp1252, undefined bytes as U+FFFD": "_cp1252_lines(100_000)",
+    # a garbled sentence (UTF-8 read as GBK with U+FFFD, or GBK read as
+    # Latin-1) between two correct ones, every line: the span search and
+    # the lossy search meet every line, no document shortcut applies
+    "100 KB of lines with a garbled sentence inside": "_embedded_lines(100_000)",
     # the same damages as one line of 100 KB (no newline: a paragraph of a
     # page scraped whole), analysed in pieces of 4,000 characters
     "one line of 100 KB: UTF-8 read as GBK with U+FFFD": "_one_line('gbk', 100_000)",
@@ -81,6 +85,23 @@ def _cp1252_lines(size):
     while n < size:
         pair = sentences[k % m] + sentences[(k // m + 7 * k + 1) % m]
         line = pair.encode("utf-8").decode("cp1252", "replace")
+        lines.append(line)
+        n += len(line.encode("utf-8")) + 1
+        k += 1
+    return "\\n".join(lines).encode("utf-8")[:size].decode("utf-8", "ignore")
+
+def _embedded_lines(size):
+    import json
+    with open({sentences!r}, encoding="utf-8") as f:
+        sentences = json.load(f)["zh-Hans"]
+    lines, n, k, m = [], 0, 0, len(sentences)
+    while n < size:
+        a, b, c = sentences[k % m], sentences[(k // m + 7 * k + 1) % m], sentences[(3 * k + 2) % m]
+        if k % 2:
+            g = b.encode("utf-8").decode("gbk", "replace")
+        else:
+            g = b.encode("gbk").decode("latin-1")
+        line = a + g + c
         lines.append(line)
         n += len(line.encode("utf-8")) + 1
         k += 1
