@@ -277,6 +277,27 @@ def test_past_the_bound_utf8_read_as_gbk_with_markers_still_gets_its_cheap_readi
     assert encfix.apply_plan(text, rep.plan) == rep.text
 
 
+def test_past_the_bound_denser_markers_are_read_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    from encfix._repair import _engine, _lossy
+
+    original = "頭暈頭又重頭痛.........."
+    garbled = original.encode("utf-8").decode("gbk", "replace")
+    assert _engine._marked_search(garbled, 3) is None  # (the span search reads it)
+    cheap = _engine._marked_search(
+        garbled, 3, cover=_engine.MARKED_COVER_CHEAP, sparse=_engine.MARKED_SPARSE_CHEAP
+    )
+    assert cheap is not None and all(c.after in original for c in cheap[1])
+    first = _garbled(SENTENCES["zh-Hans"][0] + SENTENCES["zh-Hans"][1], "cpython-replace", "gbk")
+    text = first + "\n" + garbled
+    monkeypatch.setattr(_lossy, "WORK_BASE", 3)
+    monkeypatch.setattr(_lossy, "LONG_TEXT_WORK", 3)
+    monkeypatch.setattr(_lossy, "WORK_PER_CHAR", 0.0)
+    rep = encfix.repair(text)
+    last = rep.text.split("\n")[1]
+    assert last != garbled and "頭" in last
+    assert not any("bound of this text's analysis" in n for n in rep.notes)
+
+
 @pytest.mark.parametrize(("decoder", "lang"), [("gbk", "zh-Hans"), ("gbk", "zh-Hant"), ("cp932", "ja-kana")])
 def test_marked_line_shortcut_reads_only_what_the_original_holds(decoder: str, lang: str) -> None:
     # (Big5, cp949 and EUC-JP lose a byte of nearly every character of UTF-8

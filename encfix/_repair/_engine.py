@@ -1543,7 +1543,13 @@ def analyse(
     :func:`_marked_search` reads, without the lossy search (nothing if it
     reads nothing)."""
     if cheap:
-        read = _marked_search(line, max_rounds) if "\ufffd" in line else None
+        # (past the bound, denser markers and less cover are enough: the
+        # span search, which would otherwise read the line, is spent)
+        read = (
+            _marked_search(line, max_rounds, cover=MARKED_COVER_CHEAP, sparse=MARKED_SPARSE_CHEAP)
+            if "\ufffd" in line
+            else None
+        )
         if read is None:
             return [], []
         return _conclude(read[0], read[1], set(), None, sweep=False)
@@ -1646,6 +1652,10 @@ MARKED_COVER = 0.6
 MARKED_MIN = 24
 #: characters (not markers) a marked line must hold per marker
 MARKED_SPARSE = 4
+#: ... the cover and characters per marker past a text's bound (only
+#: :func:`_marked_search` reads a line there, or nothing does)
+MARKED_COVER_CHEAP = 0.4
+MARKED_SPARSE_CHEAP = 2
 #: a stretch between two markers shorter than this (characters of the
 #: damage) may hold no whole UTF-8 character: the losses cut them all
 MARKED_SHORT = 4
@@ -1691,7 +1701,9 @@ def _marked_spans(line: str, dec: Decoder) -> list[tuple[int, int, str]] | None:
     return out
 
 
-def _marked_search(line: str, max_rounds: int) -> tuple[_Search, list[Candidate]] | None:
+def _marked_search(
+    line: str, max_rounds: int, *, cover: float = MARKED_COVER, sparse: int = MARKED_SPARSE
+) -> tuple[_Search, list[Candidate]] | None:
     """Cheap exit for a line of UTF-8 read by a double-byte decoder that
     replaced what it could not decode by U+FFFD (Python's and browsers'
     ``errors="replace"``): the span search screens every seed cluster of
@@ -1704,7 +1716,7 @@ def _marked_search(line: str, max_rounds: int) -> tuple[_Search, list[Candidate]
     the span search decides."""
     found: list[tuple[Decoder, list[tuple[int, int, str]]]] = []
     high = sum(1 for c in line if not c.isascii() and c != "\ufffd")
-    if high < MARKED_SPARSE * line.count("\ufffd"):
+    if high < sparse * line.count("\ufffd"):
         return None  # markers too dense to leave whole characters between them
     for name in _SCREEN_CODEC:
         dec = DECODERS[name]
@@ -1712,7 +1724,7 @@ def _marked_search(line: str, max_rounds: int) -> tuple[_Search, list[Candidate]
         if spans is None:
             continue
         covered = sum(b - a for a, b, _ in spans)
-        if covered >= MARKED_COVER * high:
+        if covered >= cover * high:
             found.append((dec, spans))
     if len(found) != 1:
         return None
