@@ -167,6 +167,17 @@ def test_lost_lead_bytes_alone_pass_the_screen(original: str, prefix: str) -> No
     assert _distance(rep.text, original) * 4 < len(original)
 
 
+def test_nfkc_folded_compatibility_ideograph_starts_a_character() -> None:
+    # "말" is EB A7 90: cp949 reads EB A7 as U+F9CD, a compatibility
+    # ideograph, and loses 90; NFKC folds U+F9CD into 留, whose own cp949
+    # code is D7 BA.  The search must try EB A7 where a character starts,
+    # not only inside one
+    original = "아 정말 재미있었다."
+    garbled = nfkc(_garbled(original, "cpython-replace", "cp949"))
+    assert "留" in garbled
+    _assert_repairs(garbled, original)
+
+
 @pytest.mark.parametrize(
     "text",
     ["점원: 도너츠 \ufffd다섯개 하실려구요?", "갉갊\ufffd갋갌\ufffd갍갎", "我們\ufffd今天\ufffd去看電影"],

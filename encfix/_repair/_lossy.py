@@ -1250,7 +1250,7 @@ def _extend(
     if len(ch) > 1:  # a run NFKC made of one character
         forms = _multi_forms(chain.decoder, ch, chain.loss)
     else:
-        forms = _forms(chain.decoder, ch, chain.nfkc and bool(s.pending), chain.loss)
+        forms = _forms(chain.decoder, ch, chain.nfkc and (bool(s.pending) or not ch.isascii()), chain.loss)
     if ch == LONE and chain.loss == "slipped" and s.guessed and s.pending:
         # the trail of the last character of a slipped stream, read as a lead
         # byte with nothing after it to pair with: a byte of the lead range
