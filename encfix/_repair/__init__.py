@@ -34,7 +34,7 @@ def analyse_line(
     # readings only: its lossless "seeds" were not worth a look
     seeded = find_suspicious(line) >= 0
     if cheap:
-        return analyse(line, opts.max_rounds, lossless=seeded, cheap=seeded)
+        return analyse(line, opts.max_rounds, cheap=True) if seeded else ([], [])
     return analyse(line, opts.max_rounds, budget if opts.lossy else None, lossless=seeded)
 
 

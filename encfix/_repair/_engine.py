@@ -1558,14 +1558,13 @@ def analyse(
         held = _hole_line(line, max_rounds)
         if held is not None:
             return held
+    markers = _lossy.line_markers(line) if lossy else set()
     if lossless and (len(line) >= MARKED_MIN or not lossy) and "\ufffd" in line:
         marked_line = _marked_search(line, max_rounds)
         if marked_line is not None:
             search, cands = marked_line
-            markers = _lossy.line_markers(line) if lossy else set()
             return _conclude(search, cands, markers, budget if lossy else None, sweep=False)
     raw = clusters(line) if lossless else []
-    markers = _lossy.line_markers(line) if lossy else set()
     marked = bool(markers)
     # a line garbled as a whole with a clear reading needs no lossy search
     # (a "?" in it was a question mark of the original) ... unless it reads
@@ -1628,10 +1627,9 @@ def _conclude(
     chosen = choose(cands, line)
     if chosen:
         swept: list[Candidate] = []
-        for key in (
-            {(c.chain, c.members) for c in chosen if len(c.chain) == 2 and c.lossy is None} if sweep else ()
-        ):
-            swept += search.sweep(*key)
+        if sweep:
+            for key in {(c.chain, c.members) for c in chosen if len(c.chain) == 2 and c.lossy is None}:
+                swept += search.sweep(*key)
         if swept:
             search.score(swept)
             cands = list(search.cands.values())
@@ -1710,10 +1708,11 @@ def _marked_search(
     such a line against every decoder, at some 60 us each, and a line of
     them is all seed clusters.  When exactly one double-byte decoder
     re-encodes every stretch between the markers into UTF-8 (aligned spans,
-    see :func:`_marked_spans`) covering most of the line, reading far better
-    (:data:`WHOLE_GAIN`, :data:`WHOLE_FLUENT`), those spans are the line's
-    lossless candidates; the lossy search then reads the markers.  ``None``:
-    the span search decides."""
+    see :func:`_marked_spans`) covering ``cover`` of the line's characters,
+    with at least ``sparse`` of them a marker, and the line so repaired reads
+    better by :data:`WHOLE_GAIN` under the bigram model, those spans are the
+    line's lossless candidates; the lossy search then reads the markers.
+    ``None``: the span search decides."""
     found: list[tuple[Decoder, list[tuple[int, int, str]]]] = []
     high = sum(1 for c in line if not c.isascii() and c != "\ufffd")
     if high < sparse * line.count("\ufffd"):
@@ -1726,7 +1725,9 @@ def _marked_search(
         covered = sum(b - a for a, b, _ in spans)
         if covered >= cover * high:
             found.append((dec, spans))
-    if len(found) != 1:
+            if len(found) > 1:
+                return None  # two decoders read it: the span search decides
+    if not found:
         return None
     dec, spans = found[0]
     chain = next(ch for ch in chains_for_decoder(dec.name) if ch.original.name == "utf-8")

@@ -1447,9 +1447,6 @@ def _loss_bytes(
             for y in _swallowed(ahead):
                 yield bytes([x, y])
         return
-    if chain.loss in _SBCS_HOLES:
-        yield from (bytes([x]) for x in nxt)
-        return
     for x in nxt:
         yield bytes([x])
     if chain.loss in ("replacement", "question", "windows-question"):
